@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * DOC: Replaying a parsed trace on a simulated machine
+ *
+ * replay_trace() applies the commands of a struct trace in order.  The
+ * first command that cannot be applied (an unknown process, an
+ * overlapping mmap, a store to a read-only page, a knob value the kernel
+ * would refuse, a command the simulator does not support) stops the
+ * replay with a located diagnostic; nothing after it runs.
+ *
+ * A failed `expect` stops the replay too, unless opts->keep_going: then
+ * each failure is passed to opts->on_expect_failure and the replay goes
+ * on; res->failed_expects counts them.
+ */
+#ifndef KSMSIM_REPLAY_H
+#define KSMSIM_REPLAY_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "ksmsim/diag.h"
+#include "ksmsim/sim.h"
+#include "ksmsim/trace.h"
+
+enum replay_check {
+	REPLAY_CHECK_NONE, /* never                                    */
+	REPLAY_CHECK_END,  /* once, after the last command             */
+	REPLAY_CHECK_EACH, /* after every command                      */
+};
+
+struct replay_opts {
+	enum replay_check invariants;
+	bool keep_going;       /* go on after a failed expect            */
+	FILE *snapshots;       /* where `snapshot` records go; NULL: dropped */
+	void (*on_expect_failure)(void *ctx, const struct ksm_diag *d);
+	void *ctx;
+};
+
+struct replay_result {
+	unsigned commands;       /* commands applied                 */
+	unsigned failed_expects; /* with keep_going                  */
+	unsigned snapshots;      /* records written                  */
+};
+
+enum replay_status {
+	REPLAY_OK = 0,
+	REPLAY_EXPECT_FAILED = 1, /* completed, but an expect failed (or stopped at one) */
+	REPLAY_ERROR = 2,         /* a command could not be applied; @err says where   */
+	REPLAY_BROKEN = 3,        /* an invariant of the model failed: a simulator bug */
+};
+
+enum replay_status replay_trace(struct ksm_sim *sim, const struct trace *t,
+				const struct replay_opts *opts,
+				struct replay_result *res, struct ksm_diag *err);
+
+#endif /* KSMSIM_REPLAY_H */

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * DOC: One simulated machine
+ *
+ * struct ksm_sim holds everything one simulated machine has: its physical
+ * pages (the folio array), its processes and their address spaces, every
+ * anon_vma, and the KSM state.  There is no global state: two machines can
+ * run side by side in one process, e.g. two kernel variants on one trace.
+ *
+ * The "system calls" below apply one trace command each.  They validate
+ * first and change nothing when they fail, so a failed call leaves the
+ * machine exactly as it was; the error says which argument was at fault
+ * (struct sim_error.arg, an index into the trace command's words) and why.
+ */
+#ifndef KSMSIM_SIM_H
+#define KSMSIM_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ksmsim/diag.h"
+#include "ksmsim/mm.h"
+
+struct ksm_alloc_stats;
+
+/* Which word of the trace command an error is about (0 = the command). */
+enum sim_arg {
+	SIM_ARG_CMD = 0,
+	SIM_ARG_P = 1,
+	SIM_ARG_CHILD = 2, /* fork CHILD */
+	SIM_ARG_ADDR = 2,
+	SIM_ARG_NPAGES = 3,
+	SIM_ARG_4 = 4, /* PROT, ADVICE, CONTENT, mremap NEW_ADDR */
+	SIM_ARG_5 = 5, /* mremap NEW_NPAGES */
+};
+
+struct sim_error {
+	enum sim_arg arg;
+	char msg[KSM_DIAG_MSG_MAX];
+};
+
+/* A process of the trace: a name and its address space. */
+struct task {
+	char name[33];
+	struct mm_struct *mm;
+	uint64_t id;
+	RB_ENTRY(task) by_name;
+};
+
+RB_HEAD(task_tree, task);
+TAILQ_HEAD(mm_list, mm_struct);
+LIST_HEAD(anon_vma_list, anon_vma);
+
+/* The model's mem_map: folios in chunks, so pointers stay valid. */
+#define FOLIO_CHUNK_SHIFT 12
+#define FOLIO_CHUNK_SIZE (1u << FOLIO_CHUNK_SHIFT)
+
+struct mem_map {
+	struct folio **chunks; /* chunk i holds pfns [i*SIZE, (i+1)*SIZE)  */
+	uint32_t nr_chunks;
+	uint32_t nr_pfns;      /* pfns handed out so far (incl. the zero page) */
+	uint32_t free_head;    /* first free pfn, 0 if none (0 is the zero page) */
+	uint64_t nr_used;      /* allocated folios, the zero page excluded */
+};
+
+/* Protection of a mapping, as the trace gives it. */
+enum sim_prot {
+	SIM_PROT_NONE = 0,
+	SIM_PROT_R = 1,
+	SIM_PROT_RW = 2,
+};
+
+enum sim_advice {
+	SIM_MADV_MERGEABLE,
+	SIM_MADV_UNMERGEABLE,
+	SIM_MADV_DONTNEED,
+};
+
+struct ksm_state; /* sim/ksm: the KSM engine's state */
+
+struct ksm_sim {
+	struct ksm_alloc_stats *alloc; /* per-kind object accounting      */
+	struct mem_map mem;
+	struct task_tree tasks;        /* live processes by name           */
+	struct mm_list mms;            /* every mm not yet freed           */
+	struct anon_vma_list anon_vmas; /* every anon_vma not yet freed     */
+	struct ksm_state *ksm;         /* KSM engine state                 */
+	uint64_t next_id;              /* ids for reports, creation order  */
+};
+
+/* ksm_sim_create() - an empty machine: no processes, only the zero page. */
+struct ksm_sim *ksm_sim_create(void);
+
+/*
+ * ksm_sim_destroy() - exit every process, free everything.  Returns the
+ * number of objects that were still allocated afterwards (a leak; 0 is the
+ * only correct answer) and, if @report is not NULL, describes them there.
+ */
+long ksm_sim_destroy(struct ksm_sim *sim, char *report, size_t reportlen);
+
+/* Processes. */
+struct task *sim_find_task(struct ksm_sim *sim, const char *name);
+/* Live processes in name order (byte order). */
+struct task *sim_first_task(struct ksm_sim *sim);
+struct task *sim_next_task(struct ksm_sim *sim, struct task *task);
+int sim_spawn(struct ksm_sim *sim, const char *name, struct sim_error *err);
+int sim_fork(struct ksm_sim *sim, struct task *parent, const char *child,
+	     struct sim_error *err);
+int sim_exit(struct ksm_sim *sim, struct task *task, struct sim_error *err);
+
+/* Mappings.  Addresses page aligned, npages >= 1 (the parser checks). */
+int sim_mmap(struct ksm_sim *sim, struct mm_struct *mm, uint64_t addr,
+	     uint64_t npages, enum sim_prot prot, struct sim_error *err);
+int sim_munmap(struct ksm_sim *sim, struct mm_struct *mm, uint64_t addr,
+	       uint64_t npages, struct sim_error *err);
+int sim_mprotect(struct ksm_sim *sim, struct mm_struct *mm, uint64_t addr,
+		 uint64_t npages, enum sim_prot prot, struct sim_error *err);
+int sim_mremap(struct ksm_sim *sim, struct mm_struct *mm, uint64_t old_addr,
+	       uint64_t old_npages, uint64_t new_addr, uint64_t new_npages,
+	       struct sim_error *err);
+int sim_madvise(struct ksm_sim *sim, struct mm_struct *mm, uint64_t addr,
+		uint64_t npages, enum sim_advice advice, struct sim_error *err);
+int sim_prctl_merge_any(struct ksm_sim *sim, struct mm_struct *mm, bool on,
+			struct sim_error *err);
+
+/*
+ * Page contents.  sim_write() stores a token into each page of the range
+ * (token_of(ctx, i) gives page i's), faulting as a store would;
+ * sim_read() touches each page for reading.
+ */
+typedef uint64_t (*sim_token_fn)(const void *ctx, uint64_t i);
+int sim_write(struct ksm_sim *sim, struct mm_struct *mm, uint64_t addr,
+	      uint64_t npages, sim_token_fn token_of, const void *ctx,
+	      struct sim_error *err);
+int sim_read(struct ksm_sim *sim, struct mm_struct *mm, uint64_t addr,
+	     uint64_t npages, struct sim_error *err);
+
+#endif /* KSMSIM_SIM_H */

@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * DOC: Snapshot records — the JSON Lines shape shared by every producer
+ *
+ * `snapshot [LABEL]` writes one record (docs/trace-format.md, "The
+ * snapshot record").  The simulator and the real-kernel replayer
+ * (tools/kernel-replay) fill the same struct ksm_snapshot and print it
+ * with the same writer, so their outputs can be compared byte for byte or,
+ * with `ksmsim diff`, field by field.
+ *
+ * The record, one line, keys in this order:
+ *
+ *   {"line":N,"label":"L",
+ *    "global":{ the 11 counters of /sys/kernel/mm/ksm, sorted },
+ *    "knobs":{ the 13 knobs in `set` order },
+ *    "procs":{"NAME":{ 4 numbers + 2 booleans of ksm_stat,
+ *                      "vmas","mapped","zero_pfn" }, ... sorted by NAME},
+ *    "sharing":{"mapped","zero_pfn","ksm_pfns","ksm_mapped","groups",
+ *               "grouped","hash":"16 hex digits","sizes":[ascending]}}
+ *
+ * Field tables (ksm_snap_*_fields[]) describe each object's members in
+ * record order with their JSON type and where they live in the structs.
+ * The writer, the reader and `ksmsim diff` are all driven by these
+ * tables, so a field added here is written, read and compared everywhere.
+ *
+ * The reader is strict about shape: every key present exactly once, no
+ * unknown key, integers where integers belong (no fraction, no exponent,
+ * within int64), booleans where booleans belong, one record per line.  It
+ * accepts JSON whitespace between tokens and keys in any order (JSON
+ * objects are unordered; the writer's order is a property of the writer).
+ * Errors are reported as FILE:LINE:COLUMN through struct ksm_diag.
+ *
+ * The sharing partition (ksm_sharing_compute) turns the (process, address,
+ * physical page) pairs of every present page into the "sharing" object,
+ * including the FNV-1a 64 hash of the partition's canonical text.  It
+ * sorts, so it handles millions of pairs in O(n log n).
+ *
+ * Ownership: a struct ksm_snapshot owns its label, its procs array and
+ * its sharing.sizes array; ksm_snapshot_free() releases them.
+ */
+#ifndef KSMSIM_SNAPSHOT_H
+#define KSMSIM_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ksmsim/advisor.h"
+#include "ksmsim/diag.h"
+
+#define KSM_SNAP_NAME_MAX 32 /* longest process name, as in the trace format */
+
+/* Global counters of /sys/kernel/mm/ksm, in sorted (record) order. */
+struct ksm_snap_global {
+	int64_t full_scans;         /* kernel value; run=2 resets it to 0   */
+	int64_t general_profit;     /* signed                                */
+	int64_t ksm_zero_pages;
+	int64_t pages_scanned;      /* counted from the start of the replay  */
+	int64_t pages_shared;
+	int64_t pages_sharing;
+	int64_t pages_skipped;      /* counted from the start of the replay  */
+	int64_t pages_unshared;
+	int64_t pages_volatile;
+	int64_t stable_node_chains;
+	int64_t stable_node_dups;
+};
+
+
+/* Knobs in force, in the order of `set`'s list in the format. */
+struct ksm_snap_knobs {
+	int64_t run;
+	int64_t pages_to_scan;
+	int64_t sleep_millisecs;
+	int64_t smart_scan;
+	int64_t max_page_sharing;
+	int64_t use_zero_pages;
+	int64_t stable_node_chains_prune_millisecs;
+	int64_t merge_across_nodes;
+	enum ksm_advisor_mode advisor_mode;
+	int64_t advisor_target_scan_time;
+	int64_t advisor_min_pages_to_scan;
+	int64_t advisor_max_pages_to_scan;
+	int64_t advisor_max_cpu;
+};
+
+/* One live process: /proc/PID/ksm_stat plus what its page tables show. */
+struct ksm_snap_proc {
+	char name[KSM_SNAP_NAME_MAX + 1];
+	int64_t ksm_rmap_items;
+	int64_t ksm_merging_pages;
+	int64_t ksm_zero_pages;
+	int64_t ksm_process_profit; /* signed */
+	bool ksm_merge_any;
+	bool ksm_mergeable;
+	int64_t vmas;     /* VMAs of the process (trace mappings only)  */
+	int64_t mapped;   /* present pages                               */
+	int64_t zero_pfn; /* present pages that map the shared zero page */
+};
+
+/* The physical sharing partition (see ksm_sharing_compute()). */
+struct ksm_sharing {
+	int64_t mapped;     /* pairs (present pages of live processes)   */
+	int64_t zero_pfn;   /* pairs mapping the shared zero page        */
+	int64_t ksm_pfns;   /* distinct KSM pages mapped                 */
+	int64_t ksm_mapped; /* pairs mapping a KSM page                  */
+	int64_t groups;     /* physical pages mapped by two or more pairs */
+	int64_t grouped;    /* pairs in those groups (sum of sizes)      */
+	uint64_t hash;      /* FNV-1a 64 of the canonical text           */
+	int64_t *sizes;     /* group sizes ascending, @groups entries (owned) */
+};
+
+struct ksm_snapshot {
+	unsigned line;               /* trace line of the `snapshot` command */
+	char *label;                 /* owned; "" when the command had none  */
+	struct ksm_snap_global global;
+	struct ksm_snap_knobs knobs;
+	struct ksm_snap_proc *procs; /* owned; sorted by name (byte order)   */
+	size_t nprocs;
+	struct ksm_sharing sharing;
+	/* Not part of the record: where the reader found it (0 otherwise). */
+	unsigned src_line;
+};
+
+/* JSON types of record members, for the field tables. */
+enum ksm_snap_type {
+	KSM_SNAP_INT,     /* int64_t                                  */
+	KSM_SNAP_BOOL,    /* bool                                     */
+	KSM_SNAP_ADVISOR, /* enum ksm_advisor_mode, written as string */
+	KSM_SNAP_HASH,    /* uint64_t, written as "16 hex digits"     */
+	KSM_SNAP_SIZES,   /* int64_t *sizes with `groups` entries     */
+};
+
+struct ksm_snap_field {
+	const char *name;
+	enum ksm_snap_type type;
+	size_t offset; /* within the object's struct */
+};
+
+/* NULL-name-terminated tables, in record order. */
+extern const struct ksm_snap_field ksm_snap_global_fields[];  /* struct ksm_snap_global */
+extern const struct ksm_snap_field ksm_snap_knob_fields[];    /* struct ksm_snap_knobs  */
+extern const struct ksm_snap_field ksm_snap_proc_fields[];    /* struct ksm_snap_proc (not name) */
+extern const struct ksm_snap_field ksm_snap_sharing_fields[]; /* struct ksm_sharing     */
+
+/* "none" / "scan-time"; NULL for an out-of-range value. */
+const char *ksm_advisor_mode_name(enum ksm_advisor_mode m);
+/* Parse "none" / "scan-time"; 0 or -1. */
+int ksm_advisor_mode_parse(const char *s, enum ksm_advisor_mode *out);
+
+/*
+ * ksm_snap_knobs_default() - the knobs of Linux 6.18 at boot, which a
+ * replay starts from (run=1, the format's starting state).
+ */
+void ksm_snap_knobs_default(struct ksm_snap_knobs *k);
+
+/*
+ * ksm_snapshot_write() - print @s as one JSON Lines record (with the final
+ * newline), keys in record order, no spaces.  Procs are printed in array
+ * order: keep them sorted (ksm_snapshot_sort_procs()).
+ * Return: 0, or -1 if writing to @out failed.
+ */
+int ksm_snapshot_write(FILE *out, const struct ksm_snapshot *s);
+
+/* ksm_snapshot_sort_procs() - sort @s->procs by name, byte order. */
+void ksm_snapshot_sort_procs(struct ksm_snapshot *s);
+
+/*
+ * ksm_snapshot_parse() - read one record from @text (@len bytes, no
+ * newline; need not be NUL-terminated).  @file and @line only label
+ * diagnostics; columns are 1-based byte offsets into @text.
+ * @out is filled on success and left empty (safe to free) on failure.
+ * Return: 0, or -1 with @err set.
+ */
+int ksm_snapshot_parse(const char *file, unsigned line, const char *text,
+		       size_t len, struct ksm_snapshot *out,
+		       struct ksm_diag *err);
+
+/*
+ * ksm_snapshot_read_file() - read every record of a JSON Lines file ("-"
+ * is stdin).  Every line must hold one record; a missing final newline is
+ * accepted, an empty line is not.  On success *@out is an owned array of
+ * *@n records (src_line set), to free with ksm_snapshot_array_free().
+ * Return: 0, or -1 with @err set (an unreadable file is "PATH: cannot
+ * read: <strerror>").
+ */
+int ksm_snapshot_read_file(const char *path, struct ksm_snapshot **out,
+			   size_t *n, struct ksm_diag *err);
+
+/* ksm_snapshot_free() - release what @s owns; @s is left empty. */
+void ksm_snapshot_free(struct ksm_snapshot *s);
+void ksm_snapshot_array_free(struct ksm_snapshot *a, size_t n);
+
+/*
+ * Sharing partition.
+ *
+ * Every present page of every live process is one struct ksm_page_ref:
+ * the pair (process name, address) and the physical page it maps.  Pairs
+ * that map the same @phys form a group; groups of one are dropped.  The
+ * canonical text lists the groups sorted by their first pair, each group's
+ * pairs sorted by name (byte order) then address, each pair written
+ * NAME:ADDR (ADDR lower-case hex, no 0x, no leading zeros), pairs joined by
+ * ',' and each group ended by ';'.  The hash is FNV-1a 64 of that text.
+ */
+struct ksm_page_ref {
+	const char *name; /* process name (not owned; must outlive the call) */
+	uint64_t addr;    /* virtual address of the page                     */
+	uint64_t phys;    /* physical page identity (a PFN, or any id)       */
+	bool zero;        /* @phys is the shared zero page                   */
+	bool ksm;         /* @phys is a KSM page                             */
+};
+
+#define KSM_FNV1A64_INIT 0xcbf29ce484222325ULL
+#define KSM_FNV1A64_PRIME 0x100000001b3ULL
+
+/* ksm_fnv1a64() - continue an FNV-1a 64 hash @h over @n bytes at @p. */
+uint64_t ksm_fnv1a64(uint64_t h, const void *p, size_t n);
+
+/*
+ * ksm_sharing_compute() - fill @out from @n pairs.  Reorders @refs (it
+ * sorts them by physical page).  @out->sizes is allocated (NULL when there
+ * are no groups).
+ * Return: 0, or -1 with errno ENOMEM.
+ */
+int ksm_sharing_compute(struct ksm_page_ref *refs, size_t n,
+			struct ksm_sharing *out);
+
+/*
+ * ksm_sharing_write_text() - print the canonical text of the partition of
+ * @refs (reordered as by ksm_sharing_compute()) to @out, without a newline.
+ * For debugging and tests; the hash is of exactly these bytes.
+ * Return: 0, or -1 (ENOMEM or a write error).
+ */
+int ksm_sharing_write_text(FILE *out, struct ksm_page_ref *refs, size_t n);
+
+/* ksm_sharing_free() - release @s->sizes. */
+void ksm_sharing_free(struct ksm_sharing *s);
+
+#endif /* KSMSIM_SNAPSHOT_H */

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: MIT
+/*
+ * DOC: ksmsim replay — run a trace on a simulated machine
+ *
+ *   ksmsim replay [--snapshots FILE] [--keep-going]
+ *                 [--check-invariants=none|end|each] [--quiet] TRACE
+ *
+ * The whole trace is parsed before anything runs, so a syntax error
+ * anywhere applies nothing.  Snapshot records go to standard output, or
+ * to FILE — written under a temporary name and renamed only when the
+ * replay succeeds, so FILE is never left half written.  A summary of the
+ * final machine goes to standard error unless --quiet.
+ *
+ * Exit status: 0 success; 1 an expect failed (or, a bug, an invariant of
+ * the model did); 2 bad usage or a trace that cannot be applied.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "core/alloc.h"
+#include "ksmsim/ksm.h"
+#include "ksmsim/replay.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: ksmsim replay [--snapshots FILE] [--keep-going]\n"
+		"                     [--check-invariants=none|end|each] [--quiet] TRACE\n"
+		"\n"
+		"Replays a ksmtrace v1 file (docs/trace-format.md) on a simulated machine.\n"
+		"  --snapshots FILE      write snapshot records to FILE instead of stdout\n"
+		"  --keep-going          report every failed expect and go on (exit 1 at the end)\n"
+		"  --check-invariants=W  check the model's invariants never, at the end\n"
+		"                        (default) or after each command\n"
+		"  --quiet               no summary on stderr\n");
+}
+
+static void report_expect(void *ctx, const struct ksm_diag *d)
+{
+	(void)ctx;
+	ksm_diag_print(stderr, d);
+}
+
+static void print_summary(struct ksm_sim *sim, const char *file,
+			  const struct replay_result *res)
+{
+	struct ksm_counters c;
+	unsigned long procs = 0, vmas = 0;
+
+	for (struct task *t = sim_first_task(sim); t; t = sim_next_task(sim, t)) {
+		procs++;
+		vmas += t->mm->map_count;
+	}
+	ksm_read_counters(sim, &c);
+	fprintf(stderr,
+		"%s: %u commands, %u snapshots; %lu processes, %lu VMAs, %llu pages in use\n"
+		"ksm: full_scans %ld pages_shared %ld pages_sharing %ld pages_unshared %ld "
+		"pages_volatile %ld ksm_zero_pages %ld general_profit %ld\n",
+		file, res->commands, res->snapshots, procs, vmas,
+		(unsigned long long)sim->mem.nr_used, c.full_scans, c.pages_shared,
+		c.pages_sharing, c.pages_unshared, c.pages_volatile, c.ksm_zero_pages,
+		c.general_profit);
+}
+
+struct replay_args {
+	const char *trace;
+	const char *snapshots;
+	bool keep_going;
+	bool quiet;
+	enum replay_check invariants;
+};
+
+static int parse_args(int argc, char **argv, struct replay_args *a)
+{
+	a->invariants = REPLAY_CHECK_END;
+	for (int i = 1; i < argc; i++) {
+		const char *s = argv[i];
+
+		if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
+			usage(stdout);
+			return 1;
+		} else if (!strcmp(s, "--keep-going")) {
+			a->keep_going = true;
+		} else if (!strcmp(s, "--quiet") || !strcmp(s, "-q")) {
+			a->quiet = true;
+		} else if (!strcmp(s, "--snapshots")) {
+			if (++i == argc) {
+				fprintf(stderr, "ksmsim replay: --snapshots needs a file name\n");
+				return -1;
+			}
+			a->snapshots = argv[i];
+		} else if (!strncmp(s, "--check-invariants=", 19)) {
+			const char *w = s + 19;
+
+			if (!strcmp(w, "none"))
+				a->invariants = REPLAY_CHECK_NONE;
+			else if (!strcmp(w, "end"))
+				a->invariants = REPLAY_CHECK_END;
+			else if (!strcmp(w, "each"))
+				a->invariants = REPLAY_CHECK_EACH;
+			else {
+				fprintf(stderr, "ksmsim replay: --check-invariants takes none, end or each, not '%s'\n", w);
+				return -1;
+			}
+		} else if (s[0] == '-' && s[1]) {
+			fprintf(stderr, "ksmsim replay: unknown option '%s'\n", s);
+			return -1;
+		} else if (a->trace) {
+			fprintf(stderr, "ksmsim replay: one trace at a time ('%s' and '%s')\n",
+				a->trace, s);
+			return -1;
+		} else {
+			a->trace = s;
+		}
+	}
+	if (!a->trace) {
+		fprintf(stderr, "ksmsim replay: no trace given\n");
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_replay(int argc, char **argv)
+{
+	struct replay_args a = { 0 };
+	struct replay_opts opts = { .on_expect_failure = report_expect };
+	struct replay_result res;
+	struct ksm_diag err = { 0 };
+	struct trace t = { 0 };
+	struct ksm_sim *sim;
+	enum replay_status st;
+	char *tmp = NULL;
+	char leaks[512];
+	FILE *out = stdout;
+	int rc;
+
+	rc = parse_args(argc, argv, &a);
+	if (rc) {
+		if (rc < 0)
+			usage(stderr);
+		return rc < 0 ? KSMSIM_EXIT_USAGE : KSMSIM_EXIT_OK;
+	}
+	if (trace_parse_file(a.trace, &t, &err)) {
+		ksm_diag_print(stderr, &err);
+		trace_free(&t);
+		return KSMSIM_EXIT_USAGE;
+	}
+	if (a.snapshots) {
+		size_t n = strlen(a.snapshots) + 32;
+
+		tmp = xmalloc(n);
+		snprintf(tmp, n, "%s.tmp.%ld", a.snapshots, (long)getpid());
+		out = fopen(tmp, "w");
+		if (!out) {
+			fprintf(stderr, "%s: cannot write: %s\n", a.snapshots, strerror(errno));
+			free(tmp);
+			trace_free(&t);
+			return KSMSIM_EXIT_USAGE;
+		}
+	}
+	opts.invariants = a.invariants;
+	opts.keep_going = a.keep_going;
+	opts.snapshots = out;
+
+	sim = ksm_sim_create();
+	st = replay_trace(sim, &t, &opts, &res, &err);
+	if (st == REPLAY_ERROR || st == REPLAY_BROKEN ||
+	    (st == REPLAY_EXPECT_FAILED && !a.keep_going))
+		ksm_diag_print(stderr, &err);
+	else if (!a.quiet)
+		print_summary(sim, a.trace, &res);
+	if (ksm_sim_destroy(sim, leaks, sizeof(leaks))) {
+		fprintf(stderr, "ksmsim: internal error: objects left at teardown: %s\n", leaks);
+		if (st == REPLAY_OK)
+			st = REPLAY_BROKEN;
+	}
+	if (a.snapshots) {
+		bool keep = st == REPLAY_OK || (st == REPLAY_EXPECT_FAILED && a.keep_going);
+
+		if (fclose(out) != 0 && keep) {
+			fprintf(stderr, "%s: cannot write: %s\n", a.snapshots, strerror(errno));
+			keep = false;
+			st = REPLAY_ERROR;
+		}
+		if (keep && rename(tmp, a.snapshots) != 0) {
+			fprintf(stderr, "%s: cannot write: %s\n", a.snapshots, strerror(errno));
+			st = REPLAY_ERROR;
+			keep = false;
+		}
+		if (!keep)
+			unlink(tmp);
+		free(tmp);
+	} else if (fflush(stdout) != 0) {
+		fprintf(stderr, "ksmsim replay: cannot write standard output: %s\n",
+			strerror(errno));
+		st = REPLAY_ERROR;
+	}
+	trace_free(&t);
+	switch (st) {
+	case REPLAY_OK:
+		return KSMSIM_EXIT_OK;
+	case REPLAY_EXPECT_FAILED:
+	case REPLAY_BROKEN:
+		return KSMSIM_EXIT_FAIL;
+	case REPLAY_ERROR:
+		break;
+	}
+	return KSMSIM_EXIT_USAGE;
+}

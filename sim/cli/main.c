@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: MIT
+/*
+ * DOC: ksmsim — the command line
+ *
+ * `ksmsim SUBCOMMAND [ARGS]`; each subcommand is one file in sim/cli/.
+ * This file only dispatches and prints the overview.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+
+struct subcommand {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct subcommand subcommands[] = {
+	{ "replay", cmd_replay, "replay a ksmtrace v1 file on a simulated machine" },
+	{ "fmt", cmd_fmt, "parse a trace and print it back in canonical form" },
+	{ "diff", cmd_diff, "compare two snapshot streams (JSON Lines) record by record" },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: ksmsim SUBCOMMAND [ARGS]\n\nsubcommands:\n");
+	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+		fprintf(out, "  %-8s %s\n", subcommands[i].name, subcommands[i].summary);
+	fprintf(out, "\n`ksmsim SUBCOMMAND --help` describes one.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return KSMSIM_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return KSMSIM_EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+		if (!strcmp(argv[1], subcommands[i].name))
+			return subcommands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "ksmsim: unknown subcommand '%s'\n", argv[1]);
+	usage(stderr);
+	return KSMSIM_EXIT_USAGE;
+}

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+/* Seeded PRNG: splitmix64 seeding, xoshiro256** output (public domain
+ * algorithms by Vigna and Blackman, written out here from their papers). */
+#include "core/rng.h"
+
+static uint64_t splitmix64(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static uint64_t rotl(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+void ksm_rng_seed(struct ksm_rng *r, uint64_t seed)
+{
+	for (int i = 0; i < 4; i++)
+		r->s[i] = splitmix64(&seed);
+}
+
+uint64_t ksm_rng_next(struct ksm_rng *r)
+{
+	uint64_t *s = r->s;
+	uint64_t result = rotl(s[1] * 5, 7) * 9;
+	uint64_t t = s[1] << 17;
+
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = rotl(s[3], 45);
+	return result;
+}
+
+uint64_t ksm_rng_below(struct ksm_rng *r, uint64_t n)
+{
+	/* Rejection sampling keeps the draw unbiased. */
+	uint64_t limit = UINT64_MAX - UINT64_MAX % n;
+	uint64_t x;
+
+	do {
+		x = ksm_rng_next(r);
+	} while (x >= limit);
+	return x % n;
+}

@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: MIT
+/*
+ * DOC: The knobs of /sys/kernel/mm/ksm/ (mm/ksm.c *_store())
+ *
+ * Each write is validated the way the kernel's store function validates
+ * it; a value the kernel refuses (EINVAL, EBUSY) is an error that leaves
+ * the knob as it was.  Side effects modelled:
+ *  - run=2 unmerges everything at once (unmerge_and_remove_all_rmap_items());
+ *  - max_page_sharing and merge_across_nodes can change only while no KSM
+ *    page is shared and every stable node can be removed;
+ *  - advisor_mode resets pages_to_scan (100 for none, the advisor's
+ *    minimum for scan-time), and pages_to_scan cannot be written while
+ *    the advisor runs.
+ * merge_across_nodes=0 is accepted: the model has one NUMA node, where
+ * one tree per node is the same as one tree.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ksm/ksm_state.h"
+#include "mm/internal.h"
+
+const struct ksm_knobs *ksm_knobs(const struct ksm_sim *sim)
+{
+	return &sim->ksm->knobs;
+}
+
+/* Parse a decimal or 0x number that must not exceed @max. */
+static int parse_knob_value(const char *name, const char *text, uint64_t max,
+			    uint64_t *out, struct sim_error *err)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	if (!text[0] || text[0] == '-' || text[0] == '+')
+		goto bad;
+	v = strtoull(text, &end, 0);
+	if (errno || *end)
+		goto bad;
+	if (v > max)
+		return sim_fail(err, SIM_ARG_P, "%s=%s is out of range (at most %llu; EINVAL)",
+				name, text, (unsigned long long)max);
+	*out = v;
+	return 0;
+bad:
+	return sim_fail(err, SIM_ARG_P, "%s needs a number, got '%s' (EINVAL)", name, text);
+}
+
+/* Writes that need an empty stable tree (EBUSY otherwise). */
+static int need_no_shared_pages(struct ksm_sim *sim, const char *name,
+				struct sim_error *err)
+{
+	if (sim->ksm->ksm_pages_shared)
+		return sim_fail(err, SIM_ARG_P,
+				"%s cannot change while KSM pages are shared (pages_shared=%ld; EBUSY)",
+				name, sim->ksm->ksm_pages_shared);
+	return 0;
+}
+
+int ksm_set_knob(struct ksm_sim *sim, const char *name, const char *text,
+		 struct sim_error *err)
+{
+	struct ksm_knobs *k = &sim->ksm->knobs;
+	uint64_t v;
+
+	if (!strcmp(name, "advisor_mode")) {
+		enum ksm_advisor_mode mode;
+
+		if (!strcmp(text, "none"))
+			mode = KSM_ADVISOR_NONE;
+		else if (!strcmp(text, "scan-time"))
+			mode = KSM_ADVISOR_SCAN_TIME;
+		else
+			return sim_fail(err, SIM_ARG_P,
+					"advisor_mode must be none or scan-time, got '%s' (EINVAL)",
+					text);
+		if (mode != k->advisor_mode) {
+			k->advisor_mode = mode;
+			k->pages_to_scan = mode == KSM_ADVISOR_NONE ?
+					   100 : k->advisor_min_pages_to_scan;
+		}
+		return 0;
+	}
+	if (!strcmp(name, "run")) {
+		if (parse_knob_value(name, text, 2, &v, err))
+			return -1;
+		if (v == k->run)
+			return 0;
+		k->run = (unsigned)v;
+		if (v == 2)
+			unmerge_and_remove_all_rmap_items(sim);
+		return 0;
+	}
+	if (!strcmp(name, "pages_to_scan")) {
+		if (k->advisor_mode != KSM_ADVISOR_NONE)
+			return sim_fail(err, SIM_ARG_P,
+					"pages_to_scan cannot be written while advisor_mode=scan-time (EINVAL)");
+		if (parse_knob_value(name, text, UINT32_MAX, &v, err))
+			return -1;
+		k->pages_to_scan = v;
+		return 0;
+	}
+	if (!strcmp(name, "sleep_millisecs")) {
+		if (parse_knob_value(name, text, UINT32_MAX, &v, err))
+			return -1;
+		k->sleep_millisecs = v;
+		return 0;
+	}
+	if (!strcmp(name, "smart_scan") || !strcmp(name, "use_zero_pages")) {
+		if (parse_knob_value(name, text, 1, &v, err))
+			return -1;
+		if (name[0] == 's')
+			k->smart_scan = v;
+		else
+			k->use_zero_pages = v;
+		return 0;
+	}
+	if (!strcmp(name, "max_page_sharing")) {
+		if (parse_knob_value(name, text, INT32_MAX, &v, err))
+			return -1;
+		if (v < 2)
+			return sim_fail(err, SIM_ARG_P,
+					"max_page_sharing must be at least 2 (EINVAL)");
+		if (v == k->max_page_sharing)
+			return 0;
+		if (need_no_shared_pages(sim, name, err))
+			return -1;
+		k->max_page_sharing = v;
+		return 0;
+	}
+	if (!strcmp(name, "merge_across_nodes")) {
+		if (parse_knob_value(name, text, 1, &v, err))
+			return -1;
+		if ((bool)v == k->merge_across_nodes)
+			return 0;
+		if (need_no_shared_pages(sim, name, err))
+			return -1;
+		k->merge_across_nodes = v;
+		return 0;
+	}
+	if (!strcmp(name, "stable_node_chains_prune_millisecs")) {
+		if (parse_knob_value(name, text, UINT32_MAX, &v, err))
+			return -1;
+		k->stable_node_chains_prune_millisecs = v;
+		return 0;
+	}
+	if (!strcmp(name, "advisor_target_scan_time")) {
+		if (parse_knob_value(name, text, UINT64_MAX, &v, err))
+			return -1;
+		if (v < 1)
+			return sim_fail(err, SIM_ARG_P,
+					"advisor_target_scan_time must be at least 1 (EINVAL)");
+		k->advisor_target_scan_time = v;
+		return 0;
+	}
+	if (!strcmp(name, "advisor_min_pages_to_scan") ||
+	    !strcmp(name, "advisor_max_pages_to_scan") ||
+	    !strcmp(name, "advisor_max_cpu")) {
+		if (parse_knob_value(name, text, UINT64_MAX, &v, err))
+			return -1;
+		if (!strcmp(name, "advisor_max_cpu"))
+			k->advisor_max_cpu = v;
+		else if (strstr(name, "min"))
+			k->advisor_min_pages_to_scan = v;
+		else
+			k->advisor_max_pages_to_scan = v;
+		return 0;
+	}
+	return sim_fail(err, SIM_ARG_P, "unknown knob '%s'", name);
+}
+
+unsigned ksm_rmap_item_size(const struct ksm_sim *sim)
+{
+	(void)sim;
+	return 64; /* LP64 Linux 6.18; the layout knob comes with the engine */
+}
+
+void ksm_read_counters(const struct ksm_sim *sim, struct ksm_counters *c)
+{
+	const struct ksm_state *ksm = sim->ksm;
+	long volatile_pages = ksm->ksm_rmap_items - ksm->ksm_pages_shared -
+			      ksm->ksm_pages_sharing - ksm->ksm_pages_unshared;
+
+	memset(c, 0, sizeof(*c));
+	c->full_scans = (long)ksm->seqnr;
+	c->ksm_zero_pages = ksm->ksm_zero_pages;
+	c->pages_scanned = ksm->pages_scanned;
+	c->pages_shared = ksm->ksm_pages_shared;
+	c->pages_sharing = ksm->ksm_pages_sharing;
+	c->pages_skipped = ksm->pages_skipped;
+	c->pages_unshared = ksm->ksm_pages_unshared;
+	/* The kernel clamps the derived figure at zero (it can race). */
+	c->pages_volatile = volatile_pages < 0 ? 0 : volatile_pages;
+	c->stable_node_chains = ksm->ksm_stable_node_chains;
+	c->stable_node_dups = ksm->ksm_stable_node_dups;
+	c->general_profit = (ksm->ksm_pages_sharing + ksm->ksm_zero_pages) *
+			    (long)KSM_PAGE_SIZE -
+			    ksm->ksm_rmap_items * (long)ksm_rmap_item_size(sim);
+}
+
+void ksm_read_proc_stat(const struct ksm_sim *sim, const struct mm_struct *mm,
+			struct ksm_proc_stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->ksm_rmap_items = mm->ksm_rmap_items;
+	st->ksm_zero_pages = mm->ksm_zero_pages;
+	st->ksm_merging_pages = mm->ksm_merging_pages;
+	st->ksm_process_profit = (mm->ksm_merging_pages + mm->ksm_zero_pages) *
+				 (long)KSM_PAGE_SIZE -
+				 mm->ksm_rmap_items * (long)ksm_rmap_item_size(sim);
+	st->ksm_merge_any = mm->flags & MMF_VM_MERGE_ANY;
+	/* ksm_process_mergeable(): any VMA with VM_MERGEABLE. */
+	for (struct vm_area_struct *v = vma_first((struct mm_struct *)mm);
+	     v && !st->ksm_mergeable; v = vma_next((struct mm_struct *)mm, v))
+		st->ksm_mergeable = v->vm_flags & VM_MERGEABLE;
+}

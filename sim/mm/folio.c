@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: MIT
+/*
+ * DOC: Folios and the model's mem_map
+ *
+ * Physical pages are struct folio entries in a pfn-indexed array, grown
+ * in chunks so that a folio never moves.  pfn 0 is the shared zero page.
+ * A freed folio goes on a LIFO free list and its pfn is handed out again,
+ * as the kernel's page allocator reuses frames: a stable node that still
+ * remembers a freed pfn then finds either a free frame or a different page
+ * there, which is exactly how ksm_get_folio() recognises a stale node.
+ *
+ * Lifetime: folio_add_rmap() and folio_remove_rmap() pair one page-table
+ * mapping with one reference; a folio is freed when its last reference
+ * goes (the kernel frees when the refcount drops to zero; the model has
+ * no references besides mappings unless fault injection pins a page).
+ * The zero page is never counted, as in the kernel.
+ */
+#include <string.h>
+
+#include "mm/internal.h"
+
+static struct folio *mem_map_slot(struct mem_map *mem, uint32_t pfn)
+{
+	return &mem->chunks[pfn >> FOLIO_CHUNK_SHIFT][pfn & (FOLIO_CHUNK_SIZE - 1)];
+}
+
+void mem_map_init(struct ksm_sim *sim)
+{
+	struct folio *zero;
+
+	memset(&sim->mem, 0, sizeof(sim->mem));
+	zero = folio_alloc(sim);
+	zero->flags = FOLIO_ZERO;
+	zero->content = 0;
+	sim->mem.nr_used = 0; /* the zero page is not an allocation */
+}
+
+void mem_map_destroy(struct ksm_sim *sim)
+{
+	for (uint32_t i = 0; i < sim->mem.nr_chunks; i++)
+		ksm_free(sim->alloc, KOBJ_FOLIO_CHUNK, sim->mem.chunks[i],
+			 FOLIO_CHUNK_SIZE * sizeof(struct folio));
+	free(sim->mem.chunks);
+	memset(&sim->mem, 0, sizeof(sim->mem));
+}
+
+struct folio *pfn_folio(struct ksm_sim *sim, uint64_t pfn)
+{
+	if (pfn >= sim->mem.nr_pfns)
+		return NULL;
+	return mem_map_slot(&sim->mem, (uint32_t)pfn);
+}
+
+struct folio *zero_folio(struct ksm_sim *sim)
+{
+	return mem_map_slot(&sim->mem, ZERO_PFN);
+}
+
+struct folio *folio_alloc(struct ksm_sim *sim)
+{
+	struct mem_map *mem = &sim->mem;
+	struct folio *folio;
+	uint32_t pfn;
+
+	if (mem->free_head) {
+		pfn = mem->free_head;
+		folio = mem_map_slot(mem, pfn);
+		mem->free_head = folio->next_free;
+	} else {
+		pfn = mem->nr_pfns;
+		if (pfn == UINT32_MAX) {
+			fprintf(stderr, "ksmsim: more than 2^32 simulated pages\n");
+			exit(3);
+		}
+		if ((pfn >> FOLIO_CHUNK_SHIFT) >= mem->nr_chunks) {
+			mem->chunks = xrealloc(mem->chunks, (mem->nr_chunks + 1) *
+					       sizeof(*mem->chunks));
+			mem->chunks[mem->nr_chunks++] = ksm_zalloc(
+				sim->alloc, KOBJ_FOLIO_CHUNK,
+				FOLIO_CHUNK_SIZE * sizeof(struct folio));
+		}
+		mem->nr_pfns++;
+		folio = mem_map_slot(mem, pfn);
+	}
+	memset(folio, 0, sizeof(*folio));
+	folio->pfn = pfn;
+	mem->nr_used++;
+	return folio;
+}
+
+static void folio_free(struct ksm_sim *sim, struct folio *folio)
+{
+	uint32_t pfn = folio->pfn;
+
+	memset(folio, 0, sizeof(*folio));
+	folio->pfn = pfn;
+	folio->flags = FOLIO_FREE;
+	folio->next_free = sim->mem.free_head;
+	sim->mem.free_head = pfn;
+	sim->mem.nr_used--;
+}
+
+void folio_add_rmap(struct folio *folio)
+{
+	folio->mapcount++;
+	folio->refcount++;
+}
+
+void folio_remove_rmap(struct ksm_sim *sim, struct folio *folio)
+{
+	if (folio->flags & FOLIO_ZERO)
+		return;
+	folio->mapcount--;
+	folio->refcount--;
+	if (folio->refcount == 0)
+		folio_free(sim, folio);
+}

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * DOC: ksmtrace lexer (internal to sim/trace)
+ *
+ * The lexer knows about characters, lines and words, nothing about
+ * commands.  It cuts the trace text into lines (LF, with an optional CR
+ * before it), checks that a line is clean UTF-8 text without control
+ * characters, drops the comment, and splits what is left into words
+ * separated by runs of spaces and tabs.  Every word remembers its 1-based
+ * column, counted in characters (Unicode code points; a tab is one
+ * column), so that the parser can point at it.
+ *
+ * It also reads numbers (decimal, or hexadecimal after "0x") with an
+ * overflow check, and owns the allocation wrappers of the trace code:
+ * they let the unit tests make the N-th allocation fail, to prove that
+ * running out of memory is reported, never fatal.
+ */
+#ifndef KSMSIM_TRACE_LEXER_H
+#define KSMSIM_TRACE_LEXER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ksmsim/diag.h"
+
+/* One word of a line; @s points into the trace text (not terminated). */
+struct tlex_word {
+	const char *s;
+	size_t len;
+	unsigned col;	/* 1-based column of s[0] */
+	bool ascii;	/* every byte < 0x80: byte offsets are columns */
+};
+
+/* The words of one line.  The array is reused from line to line. */
+struct tlex_line {
+	struct tlex_word *w;
+	size_t n;
+	size_t cap;
+	unsigned lineno;	/* 1-based */
+	unsigned end_col;	/* column just past the last word */
+};
+
+/* Cursor over the lines of a text held in memory. */
+struct tlex_reader {
+	const char *text;
+	size_t len;
+	size_t pos;		/* start of the next line */
+	unsigned lineno;	/* number of the line last returned */
+};
+
+void tlex_reader_init(struct tlex_reader *r, const char *text, size_t len);
+
+/*
+ * tlex_next_line() - the next line of @r, without its LF (a CR right
+ * before the LF is dropped too).  A UTF-8 byte order mark at the very
+ * start of the text is skipped.  Return: false at the end of the text.
+ */
+bool tlex_next_line(struct tlex_reader *r, const char **s, size_t *len);
+
+/*
+ * tlex_split() - check the characters of line @s and split it into words.
+ * @file: the name used in a diagnostic.
+ * Return: 0, or -1 with @err set (bad character, or out of memory).
+ */
+int tlex_split(const char *s, size_t len, unsigned lineno, const char *file,
+	       struct tlex_line *out, struct ksm_diag *err);
+
+void tlex_line_free(struct tlex_line *l);
+
+/* Column of byte @off of @w (counting characters, not bytes). */
+unsigned tlex_col(const struct tlex_word *w, size_t off);
+
+/* The part of @w from byte @off to byte @off + @len. */
+struct tlex_word tlex_sub(const struct tlex_word *w, size_t off, size_t len);
+
+/* Does @w hold exactly the text @lit? */
+bool tlex_is(const struct tlex_word *w, const char *lit);
+
+enum tlex_num {
+	TLEX_NUM_OK,
+	TLEX_NUM_SYNTAX,	/* not a number at all (empty, bad digit) */
+	TLEX_NUM_SIGN,		/* starts with '+' or '-' */
+	TLEX_NUM_OVERFLOW,	/* well formed but above 2^64 - 1 */
+};
+
+/*
+ * tlex_u64() - read @s[0..@len) as a whole number: decimal digits, or
+ * "0x" and hex digits of either case.  Leading zeros are allowed (and
+ * never mean octal).  Linear in @len, whatever the leading zeros.
+ */
+enum tlex_num tlex_u64(const char *s, size_t len, uint64_t *out);
+
+/*
+ * tlex_quote() - @w as text fit to quote in a message: at most about 40
+ * characters, cut at a character boundary and ended with "..." when
+ * longer.  Returns @buf.
+ */
+#define TLEX_QUOTE_MAX 64
+const char *tlex_quote(const struct tlex_word *w, char buf[TLEX_QUOTE_MAX]);
+
+/*
+ * Allocation.  Every allocation of the trace code goes through these so
+ * that tests can inject failures: while tlex_fail_alloc_after is >= 0 it
+ * counts down by one per allocation, and the allocation that finds it at
+ * 0 fails (it then stays at -1, i.e. off).  Not thread safe; a test hook.
+ */
+extern long tlex_fail_alloc_after;
+
+void *tlex_realloc(void *p, size_t n);
+char *tlex_strndup(const char *s, size_t n);
+
+/*
+ * tlex_grow() - make room for at least @need elements of @size bytes in
+ * the array *@p of capacity *@cap, doubling so that appends are amortised
+ * O(1).  Return: 0, or -1 (out of memory or size overflow; *@p intact).
+ */
+int tlex_grow(void **p, size_t *cap, size_t need, size_t size);
+
+#endif /* KSMSIM_TRACE_LEXER_H */

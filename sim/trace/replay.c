@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: MIT
+/*
+ * DOC: The replayer: trace commands applied to a machine
+ *
+ * One function per command kind turns the parsed arguments into a call of
+ * the machine's API (include/ksmsim/sim.h) and turns a refusal into a
+ * diagnostic pointing at the argument at fault.  The replayer owns no
+ * state beyond the loop: everything lives in the machine.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "ksmsim/check.h"
+#include "ksmsim/ksm.h"
+#include "ksmsim/replay.h"
+#include "ksmsim/sim_snapshot.h"
+
+struct replay {
+	struct ksm_sim *sim;
+	const struct trace *trace;
+	const struct replay_opts *opts;
+	struct replay_result *res;
+	struct ksm_diag *err;
+};
+
+/* A diagnostic at word @arg of @c. */
+static int fail_at(struct replay *r, const struct trace_cmd *c, unsigned arg,
+		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int fail_at(struct replay *r, const struct trace_cmd *c, unsigned arg,
+		   const char *fmt, ...)
+{
+	struct trace_pos pos = arg < c->nargs ? c->argpos[arg] : c->argpos[0];
+	va_list ap;
+
+	va_start(ap, fmt);
+	ksm_diag_vset(r->err, r->trace->file, pos.line, pos.col, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int sim_failed(struct replay *r, const struct trace_cmd *c,
+		      const struct sim_error *e)
+{
+	return fail_at(r, c, e->arg, "%s: %s", trace_cmd_name(c->kind), e->msg);
+}
+
+static struct task *task_arg(struct replay *r, const struct trace_cmd *c,
+			     unsigned which)
+{
+	struct task *t = sim_find_task(r->sim, c->proc[which]);
+
+	if (!t)
+		fail_at(r, c, 1 + which, "no live process named '%s'", c->proc[which]);
+	return t;
+}
+
+static enum sim_prot sim_prot_of(enum trace_prot p)
+{
+	return p == TPROT_RW ? SIM_PROT_RW : p == TPROT_R ? SIM_PROT_R : SIM_PROT_NONE;
+}
+
+static uint64_t content_token(const void *ctx, uint64_t i)
+{
+	return trace_content_token(ctx, i);
+}
+
+static int do_set(struct replay *r, const struct trace_cmd *c)
+{
+	for (size_t i = 0; i < c->nkvs; i++) {
+		const struct trace_kv *kv = &c->kvs[i];
+		struct sim_error e = { 0 };
+
+		if (kv->kind == TKV_SIM) {
+			ksm_diag_set(r->err, r->trace->file, kv->name_pos.line,
+				     kv->name_pos.col,
+				     "unknown simulator knob '%s' (this version has no sim.* knobs)",
+				     kv->name);
+			return -1;
+		}
+		if (ksm_set_knob(r->sim, kv->name, kv->text, &e)) {
+			ksm_diag_set(r->err, r->trace->file, kv->value_pos.line,
+				     kv->value_pos.col, "set: %s", e.msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Find @name in a snapshot field table. */
+static const struct ksm_snap_field *field_named(const struct ksm_snap_field *tab,
+						const char *name)
+{
+	for (; tab->name; tab++)
+		if (!strcmp(tab->name, name))
+			return tab;
+	return NULL;
+}
+
+/* Read a field of a snapshot object as a 64-bit value. */
+static uint64_t field_value(const struct ksm_snap_field *f, const void *obj)
+{
+	const char *p = (const char *)obj + f->offset;
+
+	switch (f->type) {
+	case KSM_SNAP_BOOL:
+		return *(const bool *)p;
+	case KSM_SNAP_HASH:
+		return *(const uint64_t *)p;
+	case KSM_SNAP_ADVISOR:
+		return *(const enum ksm_advisor_mode *)p;
+	case KSM_SNAP_INT:
+	case KSM_SNAP_SIZES:
+		break;
+	}
+	return (uint64_t)*(const int64_t *)p;
+}
+
+static void format_value(const struct ksm_snap_field *f, uint64_t v, char *buf,
+			 size_t len)
+{
+	if (f->type == KSM_SNAP_BOOL)
+		snprintf(buf, len, "%s", v ? "true" : "false");
+	else if (f->type == KSM_SNAP_HASH)
+		snprintf(buf, len, "%016" PRIx64, v);
+	else
+		snprintf(buf, len, "%" PRId64, (int64_t)v);
+}
+
+static int expect_one(struct replay *r, const struct trace_kv *kv,
+		      const struct ksm_snapshot *s)
+{
+	const struct ksm_snap_field *f = NULL;
+	const void *obj = NULL;
+	const char *field = kv->name;
+	char want[32], got[32];
+	uint64_t v;
+
+	if (kv->kind == TKV_GLOBAL) {
+		f = field_named(ksm_snap_global_fields, field);
+		obj = &s->global;
+	} else if (kv->kind == TKV_SHARING) {
+		field = strchr(kv->name, '.') + 1;
+		f = field_named(ksm_snap_sharing_fields, field);
+		obj = &s->sharing;
+	} else if (kv->kind == TKV_PROC) {
+		field = strchr(kv->name, '.') + 1;
+		for (size_t i = 0; i < s->nprocs; i++)
+			if (!strcmp(s->procs[i].name, kv->proc))
+				obj = &s->procs[i];
+		if (!obj) {
+			ksm_diag_set(r->err, r->trace->file, kv->name_pos.line,
+				     kv->name_pos.col, "expect: no live process named '%s'",
+				     kv->proc);
+			return -1;
+		}
+		f = field_named(ksm_snap_proc_fields, field);
+	}
+	if (!f) {
+		ksm_diag_set(r->err, r->trace->file, kv->name_pos.line, kv->name_pos.col,
+			     "expect: '%s' is not a field of the snapshot record", kv->name);
+		return -1;
+	}
+	v = field_value(f, obj);
+	if (v == kv->num)
+		return 0;
+	format_value(f, kv->num, want, sizeof(want));
+	format_value(f, v, got, sizeof(got));
+	ksm_diag_set(r->err, r->trace->file, kv->name_pos.line, kv->name_pos.col,
+		     "expect %s=%s failed: the value is %s", kv->name, want, got);
+	r->res->failed_expects++;
+	if (r->opts->keep_going && r->opts->on_expect_failure) {
+		r->opts->on_expect_failure(r->opts->ctx, r->err);
+		return 0;
+	}
+	return r->opts->keep_going ? 0 : 1;
+}
+
+static int do_expect(struct replay *r, const struct trace_cmd *c)
+{
+	struct ksm_snapshot s;
+	bool sharing = false;
+	int ret = 0;
+
+	for (size_t i = 0; i < c->nkvs; i++)
+		sharing |= c->kvs[i].kind == TKV_SHARING;
+	if (sim_snapshot_take(r->sim, c->argpos[0].line, "", sharing, &s)) {
+		ksm_snapshot_free(&s);
+		return fail_at(r, c, 0, "out of memory computing the sharing partition");
+	}
+	for (size_t i = 0; i < c->nkvs && !ret; i++)
+		ret = expect_one(r, &c->kvs[i], &s);
+	ksm_snapshot_free(&s);
+	return ret;
+}
+
+static int do_snapshot(struct replay *r, const struct trace_cmd *c)
+{
+	struct ksm_snapshot s;
+	int ret = 0;
+
+	if (sim_snapshot_take(r->sim, c->argpos[0].line, c->label, true, &s))
+		ret = fail_at(r, c, 0, "out of memory computing the sharing partition");
+	else if (r->opts->snapshots && ksm_snapshot_write(r->opts->snapshots, &s))
+		ret = fail_at(r, c, 0, "cannot write the snapshot record");
+	else
+		r->res->snapshots++;
+	ksm_snapshot_free(&s);
+	return ret;
+}
+
+static int not_yet(struct replay *r, const struct trace_cmd *c, const char *what)
+{
+	return fail_at(r, c, 0, "'%s' needs %s, which this version of ksmsim does not model yet",
+		       trace_cmd_name(c->kind), what);
+}
+
+/* Apply one command: 0 done, -1 error (r->err set), 1 failed expect. */
+static int apply(struct replay *r, const struct trace_cmd *c)
+{
+	struct sim_error e = { 0 };
+	struct task *t = NULL;
+	int ret = 0;
+
+	switch (c->kind) {
+	case TC_SET:
+		return do_set(r, c);
+	case TC_SPAWN:
+		ret = sim_spawn(r->sim, c->proc[0], &e);
+		break;
+	case TC_FORK:
+		if (!(t = task_arg(r, c, 0)))
+			return -1;
+		ret = sim_fork(r->sim, t, c->proc[1], &e);
+		break;
+	case TC_EXIT:
+		if (!(t = task_arg(r, c, 0)))
+			return -1;
+		ret = sim_exit(r->sim, t, &e);
+		break;
+	case TC_MMAP:
+	case TC_MUNMAP:
+	case TC_MPROTECT:
+	case TC_MREMAP:
+	case TC_MADVISE:
+	case TC_PRCTL:
+	case TC_WRITE:
+	case TC_READ:
+		if (!(t = task_arg(r, c, 0)))
+			return -1;
+		break;
+	case TC_EXPECT:
+		return do_expect(r, c);
+	case TC_SNAPSHOT:
+		return do_snapshot(r, c);
+	case TC_SCAN:
+		return not_yet(r, c, "the KSM scanner");
+	case TC_CHECK:
+	case TC_RMAP:
+		return not_yet(r, c, "rmap walks");
+	case TC_DOT:
+		return not_yet(r, c, "the Graphviz dumps");
+	case TC__COUNT:
+		return fail_at(r, c, 0, "internal error: bad command kind");
+	}
+	switch (c->kind) {
+	case TC_MMAP:
+		ret = sim_mmap(r->sim, t->mm, c->addr, c->npages, sim_prot_of(c->prot), &e);
+		break;
+	case TC_MUNMAP:
+		ret = sim_munmap(r->sim, t->mm, c->addr, c->npages, &e);
+		break;
+	case TC_MPROTECT:
+		ret = sim_mprotect(r->sim, t->mm, c->addr, c->npages, sim_prot_of(c->prot), &e);
+		break;
+	case TC_MREMAP:
+		ret = sim_mremap(r->sim, t->mm, c->addr, c->npages, c->addr2, c->npages2, &e);
+		break;
+	case TC_MADVISE:
+		ret = sim_madvise(r->sim, t->mm, c->addr, c->npages,
+				  c->advice == TADV_MERGEABLE ? SIM_MADV_MERGEABLE :
+				  c->advice == TADV_UNMERGEABLE ? SIM_MADV_UNMERGEABLE :
+				  SIM_MADV_DONTNEED, &e);
+		break;
+	case TC_PRCTL:
+		ret = sim_prctl_merge_any(r->sim, t->mm, c->merge_any, &e);
+		break;
+	case TC_WRITE:
+		ret = sim_write(r->sim, t->mm, c->addr, c->npages, content_token,
+				&c->content, &e);
+		break;
+	case TC_READ:
+		ret = sim_read(r->sim, t->mm, c->addr, c->npages, &e);
+		break;
+	default:
+		break;
+	}
+	return ret ? sim_failed(r, c, &e) : 0;
+}
+
+static int check_now(struct replay *r, const struct trace_cmd *c)
+{
+	char why[KSM_DIAG_MSG_MAX - 64];
+
+	if (!sim_check_invariants(r->sim, why, sizeof(why)))
+		return 0;
+	fail_at(r, c, 0, "invariant violated after this command: %s", why);
+	return -1;
+}
+
+enum replay_status replay_trace(struct ksm_sim *sim, const struct trace *t,
+				const struct replay_opts *opts,
+				struct replay_result *res, struct ksm_diag *err)
+{
+	struct replay r = { .sim = sim, .trace = t, .opts = opts, .res = res, .err = err };
+
+	memset(res, 0, sizeof(*res));
+	for (size_t i = 0; i < t->ncmds; i++) {
+		const struct trace_cmd *c = &t->cmds[i];
+		int ret = apply(&r, c);
+
+		if (ret < 0)
+			return REPLAY_ERROR;
+		if (ret > 0)
+			return REPLAY_EXPECT_FAILED;
+		res->commands++;
+		if (opts->invariants == REPLAY_CHECK_EACH && check_now(&r, c))
+			return REPLAY_BROKEN;
+	}
+	if (opts->invariants == REPLAY_CHECK_END && t->ncmds &&
+	    check_now(&r, &t->cmds[t->ncmds - 1]))
+		return REPLAY_BROKEN;
+	return res->failed_expects ? REPLAY_EXPECT_FAILED : REPLAY_OK;
+}

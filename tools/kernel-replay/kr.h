@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * DOC: ksmsim-kernel-replay — internal interfaces
+ *
+ * The replayer runs a ksmtrace v1 file against the live KSM of the machine.
+ * One controller process (this program) reads the trace and drives:
+ *
+ *  - workers: one real process per trace process, each executing the
+ *    mapping and page operations of its trace process as real system
+ *    calls (worker.c), commanded over a pipe pair (proto.c);
+ *  - ksmd: through /sys/kernel/mm/ksm, stopped while operations are
+ *    applied and run batch by batch while the trace scans (ksmd.c);
+ *  - observation: /sys counters, /proc/PID/ksm_stat, /proc/PID/maps,
+ *    /proc/PID/pagemap and /proc/kpageflags (procfs.c, observe.c).
+ *
+ * Around it: the settings of /sys/kernel/mm/ksm are saved at start and
+ * restored at exit, also on error and on SIGINT/SIGTERM (knobs.c), and an
+ * exclusive lock keeps two replays from driving KSM at once (lock.c).
+ *
+ * Files, one job each:
+ *   main.c        options, start-up checks, order of set-up and tear-down
+ *   lock.c        the exclusive lock (flock), waiting or refusing
+ *   knobs.c       /sys/kernel/mm/ksm: read, write, save, restore, journal
+ *   ksmd.c        stepping ksmd: exact rounds and batches, LRU drain
+ *   procfs.c      /proc readers: ksm_stat, maps, pagemap, kpageflags
+ *   proto.c       the controller<->worker messages and their I/O
+ *   worker.c      the worker process: executes one request at a time
+ *   controller.c  the process table: spawn, fork, exit, requests
+ *   ranges.c      which address ranges of a process are the trace's
+ *   observe.c     snapshot records and expect checks
+ *   replay.c      applies the trace, command by command
+ */
+#ifndef KSMSIM_KERNEL_REPLAY_H
+#define KSMSIM_KERNEL_REPLAY_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "ksmsim/diag.h"
+#include "ksmsim/snapshot.h"
+#include "ksmsim/trace.h"
+
+#define KR_PAGE_SIZE 4096ULL
+#define KR_SYSFS_DIR "/sys/kernel/mm/ksm"
+#define KR_DEFAULT_LOCK "/run/ksmsim-kernel-replay.lock"
+
+/* Exit statuses of the program. */
+enum {
+	KR_EXIT_OK = 0,
+	KR_EXIT_EXPECT = 1,   /* the trace ran; an expect failed           */
+	KR_EXIT_START = 2,    /* could not start: usage, trace, permission, lock */
+	KR_EXIT_REPLAY = 3,   /* the replay stopped on an error            */
+	KR_EXIT_SIGNAL = 128, /* + signal number                           */
+};
+
+/* Set by the signal handler; every wait loop checks it. */
+extern volatile sig_atomic_t kr_stop_signal;
+
+/* ---- ranges.c ---- */
+
+struct kr_range {
+	uint64_t start, end; /* [start, end), page aligned */
+};
+
+/* A sorted set of disjoint, non-adjacent ranges. */
+struct kr_ranges {
+	struct kr_range *v;
+	size_t n, cap;
+};
+
+void kr_ranges_add(struct kr_ranges *r, uint64_t start, uint64_t end);
+void kr_ranges_remove(struct kr_ranges *r, uint64_t start, uint64_t end);
+void kr_ranges_copy(struct kr_ranges *dst, const struct kr_ranges *src);
+bool kr_ranges_overlaps(const struct kr_ranges *r, uint64_t start, uint64_t end);
+void kr_ranges_free(struct kr_ranges *r);
+
+/* ---- knobs.c ---- */
+
+/*
+ * kr_sysfs_read() - the text of /sys/kernel/mm/ksm/NAME, trailing newline
+ * removed; for advisor_mode the bracketed choice ("none").
+ * Return: 0 or -errno.
+ */
+int kr_sysfs_read(const char *name, char *buf, size_t size);
+int kr_sysfs_read_i64(const char *name, int64_t *out);
+/* kr_sysfs_write() - write @value to NAME.  Return: 0 or -errno. */
+int kr_sysfs_write(const char *name, const char *value);
+int kr_sysfs_write_u64(const char *name, uint64_t value);
+
+/* Every writable setting, as found at start. */
+#define KR_MAX_SETTINGS 48
+struct kr_settings {
+	size_t n;
+	struct {
+		char name[64];
+		char value[64];
+	} v[KR_MAX_SETTINGS];
+};
+
+int kr_settings_save(struct kr_settings *s, struct ksm_diag *err);
+/*
+ * kr_settings_restore() - put every saved setting back: run=2 first (which
+ * unmerges everything and empties the stable tree, so max_page_sharing and
+ * merge_across_nodes can be written), the other settings in dependency
+ * order, sleep_millisecs (which wakes ksmd to its saved rhythm), and run
+ * last.  Failures are printed to stderr and restoring goes on.
+ * Return: 0, or -1 if any setting could not be restored.
+ */
+int kr_settings_restore(const struct kr_settings *s);
+/* The journal: the saved settings on disk, for a replay that was killed. */
+int kr_journal_write(const char *path, const struct kr_settings *s,
+		     struct ksm_diag *err);
+int kr_journal_read(const char *path, struct kr_settings *s);
+void kr_journal_remove(const char *path);
+/* Can we write the settings?  Return: 0, or -1 with a reason in @err. */
+int kr_settings_check_writable(struct ksm_diag *err);
+
+/* ---- lock.c ---- */
+
+/*
+ * kr_lock_acquire() - take the exclusive lock at @path, waiting up to
+ * @wait_secs (0: do not wait).  Return: the lock fd, or -1 with @err set.
+ */
+int kr_lock_acquire(const char *path, unsigned wait_secs, struct ksm_diag *err);
+void kr_lock_release(int fd);
+
+/* ---- procfs.c ---- */
+
+struct kr_ksm_stat {
+	int64_t rmap_items, zero_pages, merging_pages, process_profit;
+	bool merge_any, mergeable;
+};
+
+int kr_read_ksm_stat(pid_t pid, struct kr_ksm_stat *st, struct ksm_diag *err);
+/* VMAs of @pid that overlap @r. */
+int kr_count_vmas(pid_t pid, const struct kr_ranges *r, int64_t *out,
+		  struct ksm_diag *err);
+
+/* Page-level view: opened once for the whole replay. */
+struct kr_pageinfo {
+	int kpageflags_fd;
+	uint64_t zero_pfn; /* the shared zero page, found at start */
+};
+
+int kr_pageinfo_open(struct kr_pageinfo *pi, struct ksm_diag *err);
+void kr_pageinfo_close(struct kr_pageinfo *pi);
+/*
+ * kr_collect_pages() - append a ksm_page_ref for every present page of
+ * @pid within @r to *@refs (grown as needed); counts its mapped and
+ * zero-page entries into *@mapped and *@zero.
+ */
+int kr_collect_pages(struct kr_pageinfo *pi, pid_t pid, const char *name,
+		     const struct kr_ranges *r, struct ksm_page_ref **refs,
+		     size_t *n, size_t *cap, int64_t *mapped, int64_t *zero,
+		     struct ksm_diag *err);
+
+/* ---- ksmd.c ---- */
+
+struct kr_counters {
+	int64_t full_scans, pages_scanned, pages_skipped;
+};
+
+struct kr_ksmd {
+	int64_t base_scanned;     /* pages_scanned when the replay started */
+	int64_t base_skipped;     /* pages_skipped when the replay started */
+	unsigned park_ms;         /* sleep_millisecs ksmd sleeps between steps */
+	struct kr_counters last;  /* after the last step; nothing may move them */
+	bool drain;               /* drain per-CPU LRU batches before batches */
+	bool verbose;
+	uint64_t batches;         /* batches run so far (statistics) */
+};
+
+/*
+ * kr_ksmd_start() - bring KSM to the replay's starting state: run=2 (all
+ * unmerged, full_scans=0), every knob at its 6.18 default, ksmd parked;
+ * record the base of the never-resetting counters.
+ */
+int kr_ksmd_start(struct kr_ksmd *k, struct ksm_diag *err);
+/*
+ * kr_ksmd_scan() - `scan rounds=N` (@rounds) or `scan batches=N`: run
+ * ksmd one batch at a time with ksmd stopped in between.  @pages_to_scan
+ * is the trace's (used for batches; rounds run one batch per round when
+ * the advisor is off).  Return: 0, or -1 with @err (without location).
+ */
+int kr_ksmd_scan(struct kr_ksmd *k, bool rounds, uint64_t count,
+		 uint64_t pages_to_scan, bool advisor, struct ksm_diag *err);
+/*
+ * kr_ksmd_check_quiet() - check that ksmd did nothing since the last step
+ * (pages_scanned, pages_skipped, full_scans unchanged).
+ */
+int kr_ksmd_check_quiet(struct kr_ksmd *k, struct ksm_diag *err);
+/* kr_ksmd_resync() - accept the counters as they are now (after run=2). */
+int kr_ksmd_resync(struct kr_ksmd *k, struct ksm_diag *err);
+int kr_read_counters(struct kr_counters *c, struct ksm_diag *err);
+
+/* ---- proto.c ---- */
+
+enum kr_op {
+	KR_OP_HELLO,     /* (reply only) a new worker is ready          */
+	KR_OP_PING,
+	KR_OP_MMAP,      /* addr, npages, arg=prot                        */
+	KR_OP_MUNMAP,    /* addr, npages                                  */
+	KR_OP_MPROTECT,  /* addr, npages, arg=prot                        */
+	KR_OP_MREMAP,    /* addr, npages -> addr2, npages2                */
+	KR_OP_MADVISE,   /* addr, npages, arg=advice                      */
+	KR_OP_PRCTL,     /* arg=merge_any                                 */
+	KR_OP_WRITE,     /* addr, npages=ntokens; tokens follow           */
+	KR_OP_READ,      /* addr, npages                                  */
+	KR_OP_FORK,      /* name = the child's                            */
+	KR_OP_FORK_DONE, /* the controller has its ends: close them       */
+	KR_OP_EXIT,      /* no reply: the worker exits                    */
+};
+
+#define KR_WRITE_CHUNK 512 /* tokens per WRITE request */
+
+struct kr_req {
+	uint32_t op;
+	uint32_t arg;
+	uint64_t addr, npages, addr2, npages2;
+	char name[TRACE_NAME_MAX + 1];
+};
+
+struct kr_rep {
+	int32_t err;       /* 0, or the errno of the call that failed     */
+	uint32_t op;
+	uint64_t addr;     /* the faulting page of a WRITE/READ           */
+	int64_t pid;       /* FORK: the child's pid                       */
+	int32_t fds[2];    /* FORK: parent's fds of the child's pipes     */
+	char what[96];     /* the call that failed, e.g. "madvise(MADV_NOHUGEPAGE)" */
+};
+
+int kr_write_full(int fd, const void *buf, size_t n);
+/* Return: 0, 1 at end of file before any byte, -1 on error (errno). */
+int kr_read_full(int fd, void *buf, size_t n);
+
+/* ---- worker.c ---- */
+
+/*
+ * kr_worker_run() - become a worker: @cmd_fd/@rep_fd are its channel.
+ * Never returns.  @spawned: the controller is the parent (not a fork).
+ */
+__attribute__((noreturn))
+void kr_worker_run(int cmd_fd, int rep_fd, const char *name, pid_t controller);
+
+/* ---- controller.c ---- */
+
+struct kr_proc {
+	char name[TRACE_NAME_MAX + 1];
+	pid_t pid;
+	int pidfd;
+	int cmd_fd, rep_fd;
+	struct kr_ranges ranges; /* the trace's mappings in this process */
+};
+
+struct kr_ctl {
+	struct kr_proc *procs;   /* live processes, in creation order */
+	size_t n, cap;
+	pid_t self;
+	bool verbose;
+};
+
+struct kr_proc *kr_ctl_find(struct kr_ctl *c, const char *name);
+int kr_ctl_spawn(struct kr_ctl *c, const char *name, struct ksm_diag *err);
+int kr_ctl_fork(struct kr_ctl *c, struct kr_proc *parent, const char *child,
+		struct ksm_diag *err);
+int kr_ctl_exit(struct kr_ctl *c, struct kr_proc *p, struct ksm_diag *err);
+/*
+ * kr_ctl_request() - send @req (and @payload bytes) to @p and wait for its
+ * reply.  A failed call is returned in @rep (rep->err != 0), not as -1;
+ * -1 means the worker itself failed (died, protocol error).
+ */
+int kr_ctl_request(struct kr_ctl *c, struct kr_proc *p, const struct kr_req *req,
+		   const void *payload, size_t plen, struct kr_rep *rep,
+		   struct ksm_diag *err);
+/* kr_ctl_kill_all() - SIGKILL every worker and reap them. */
+void kr_ctl_kill_all(struct kr_ctl *c);
+void kr_ctl_reap(struct kr_ctl *c);
+
+/* ---- observe.c ---- */
+
+/* The knobs as the trace set them (what a snapshot reports). */
+struct kr_state {
+	struct ksm_snap_knobs knobs;
+	struct kr_ctl *ctl;
+	struct kr_ksmd *ksmd;
+	struct kr_pageinfo *pi;
+};
+
+int kr_observe(struct kr_state *st, unsigned line, const char *label,
+	       struct ksm_snapshot *out, struct ksm_diag *err);
+
+/* ---- replay.c ---- */
+
+struct kr_options {
+	bool keep_going;
+	bool verbose;
+	bool no_drain;
+};
+
+/*
+ * kr_replay() - apply every command of @t; write snapshot records to @out.
+ * Return: KR_EXIT_OK, KR_EXIT_EXPECT (expects failed), or KR_EXIT_REPLAY
+ * with the error already printed.
+ */
+int kr_replay(const struct trace *t, struct kr_state *st, FILE *out,
+	      const struct kr_options *opt);
+
+#endif /* KSMSIM_KERNEL_REPLAY_H */
