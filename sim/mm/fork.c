@@ -21,7 +21,7 @@ int sim_fork(struct ksm_sim *sim, struct task *parent, const char *child_name,
 
 	if (sim_find_task(sim, child_name))
 		return sim_fail(err, SIM_ARG_CHILD,
-				"fork: a process named '%s' already exists",
+				"a process named '%s' already exists",
 				child_name);
 	if (sim_spawn(sim, child_name, err))
 		return -1;

@@ -22,6 +22,8 @@
  * interval trees first and puts them back after (vma_prepare() /
  * vma_complete()), so a re-keyed chain goes behind its equal-key peers.
  */
+#include <stdlib.h>
+
 #include "mm/internal.h"
 
 static int vma_cmp(struct vm_area_struct *a, struct vm_area_struct *b)
@@ -111,7 +113,12 @@ struct vm_area_struct *vm_area_dup(struct ksm_sim *sim, struct vm_area_struct *o
 void vma_link(struct mm_struct *mm, struct vm_area_struct *vma)
 {
 	vma->vm_mm = mm;
-	RB_INSERT(vma_tree, &mm->mm_rb, vma);
+	if (RB_INSERT(vma_tree, &mm->mm_rb, vma)) {
+		/* Two VMAs starting at one address: a bug in the caller. */
+		fprintf(stderr, "ksmsim: internal error: VMA at 0x%llx linked twice\n",
+			(unsigned long long)vma->vm_start);
+		abort();
+	}
 	mm->map_count++;
 }
 
@@ -121,11 +128,17 @@ void vma_unlink(struct mm_struct *mm, struct vm_area_struct *vma)
 	mm->map_count--;
 }
 
+/* Drop the chains of a VMA already unlinked from its mm, and free it. */
+static void free_detached_vma(struct ksm_sim *sim, struct vm_area_struct *vma)
+{
+	unlink_anon_vmas(sim, vma);
+	ksm_free(sim->alloc, KOBJ_VMA, vma, sizeof(*vma));
+}
+
 void remove_vma(struct ksm_sim *sim, struct vm_area_struct *vma)
 {
 	vma_unlink(vma->vm_mm, vma);
-	unlink_anon_vmas(sim, vma);
-	ksm_free(sim->alloc, KOBJ_VMA, vma, sizeof(*vma));
+	free_detached_vma(sim, vma);
 }
 
 /*
@@ -357,8 +370,10 @@ vma_merge_existing_range(struct ksm_sim *sim, struct vm_area_struct *middle,
 	/* merge_right */
 	dup_anon_vma(sim, next, middle);
 	if (left_side) {
+		/* middle leaves the address tree first: next takes its start */
+		vma_unlink(mm, middle);
 		vma_adjust(mm, next, start, next->vm_end, next->vm_pgoff - pglen);
-		remove_vma(sim, middle);
+		free_detached_vma(sim, middle);
 	} else {
 		/* middle shrinks first so next can grow into the gap */
 		vma_adjust(mm, middle, middle->vm_start, start, middle->vm_pgoff);

@@ -42,7 +42,7 @@ static int fail_at(struct replay *r, const struct trace_cmd *c, unsigned arg,
 static int sim_failed(struct replay *r, const struct trace_cmd *c,
 		      const struct sim_error *e)
 {
-	return fail_at(r, c, e->arg, "%s: %s", trace_cmd_name(c->kind), e->msg);
+	return fail_at(r, c, e->arg, "%s", e->msg);
 }
 
 static struct task *task_arg(struct replay *r, const struct trace_cmd *c,
@@ -80,7 +80,7 @@ static int do_set(struct replay *r, const struct trace_cmd *c)
 		}
 		if (ksm_set_knob(r->sim, kv->name, kv->text, &e)) {
 			ksm_diag_set(r->err, r->trace->file, kv->value_pos.line,
-				     kv->value_pos.col, "set: %s", e.msg);
+				     kv->value_pos.col, "%s", e.msg);
 			return -1;
 		}
 	}

@@ -1,0 +1,51 @@
+# The command line's handling of bad flags and files: each case must exit
+# with the documented status and say what is wrong on stderr, and a failed
+# replay must not leave a snapshot file behind.
+set(tmp ${CMAKE_CURRENT_BINARY_DIR}/cli-errors)
+file(REMOVE_RECURSE ${tmp})
+file(MAKE_DIRECTORY ${tmp})
+
+function(expect_run want_rc want_err)
+  execute_process(COMMAND ${KSMSIM} ${ARGN}
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL want_rc)
+    message(FATAL_ERROR "ksmsim ${ARGN}: exit ${rc}, expected ${want_rc}\nstderr: ${err}")
+  endif()
+  string(FIND "${err}" "${want_err}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "ksmsim ${ARGN}: stderr lacks '${want_err}':\n${err}")
+  endif()
+endfunction()
+
+expect_run(2 "unknown subcommand 'frobnicate'" frobnicate)
+expect_run(2 "usage: ksmsim" )
+expect_run(2 "no trace given" replay)
+expect_run(2 "unknown option '--bogus'" replay --bogus x.trace)
+expect_run(2 "--check-invariants takes none, end or each" replay --check-invariants=sometimes x.trace)
+expect_run(2 "--snapshots needs a file name" replay x.trace --snapshots)
+expect_run(2 "one trace at a time" replay a.trace b.trace)
+expect_run(2 "${tmp}/missing.trace: cannot read:" replay ${tmp}/missing.trace)
+expect_run(2 "${tmp}: cannot read:" replay ${tmp})
+expect_run(2 "usage: ksmsim fmt TRACE" fmt)
+
+# A trace that fails half way leaves no snapshot file, not even a partial one.
+file(WRITE ${tmp}/fails.trace "ksmtrace 1\nspawn a\nsnapshot first\nmmap a 0x100000000000 4\nmmap a 0x100000001000 1\n")
+expect_run(2 "fails.trace:5:8: mmap of [0x100000001000, 0x100000002000) overlaps"
+           replay --snapshots ${tmp}/out.jsonl ${tmp}/fails.trace)
+file(GLOB left ${tmp}/out.jsonl*)
+if(left)
+  message(FATAL_ERROR "a failed replay left ${left}")
+endif()
+
+# An unwritable snapshot destination is refused before anything runs.
+expect_run(2 "${tmp}/no/such/dir/out.jsonl: cannot write:"
+           replay --snapshots ${tmp}/no/such/dir/out.jsonl ${SRC}/traces/examples/fork-mremap.trace)
+
+# The same trace succeeds into a file, and the file holds exactly one record.
+execute_process(COMMAND ${KSMSIM} replay --quiet --snapshots ${tmp}/ok.jsonl
+                        ${SRC}/traces/examples/fork-mremap.trace RESULT_VARIABLE rc)
+file(STRINGS ${tmp}/ok.jsonl lines)
+list(LENGTH lines n)
+if(NOT rc EQUAL 0 OR NOT n EQUAL 1)
+  message(FATAL_ERROR "replay --snapshots: exit ${rc}, ${n} records")
+endif()
