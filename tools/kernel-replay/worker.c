@@ -159,6 +159,19 @@ static bool overlaps_own(uint64_t start, uint64_t end)
 	return false;
 }
 
+/* The kernel's own mappings: never mergeable, madvise does not apply. */
+static bool special_mapping(const char *name)
+{
+	static const char *const special[] = {
+		"[vvar]", "[vvar_vclock]", "[vdso]", "[vsyscall]", "[uprobes]", NULL,
+	};
+
+	for (const char *const *s = special; *s; s++)
+		if (!strcmp(name, *s))
+			return true;
+	return false;
+}
+
 /*
  * Read /proc/self/maps without allocating, and collect into found[] the
  * VMAs that satisfy @want (all of them at start-up; those overlapping the
@@ -188,8 +201,7 @@ static size_t scan_maps(bool only_own)
 
 			*nl = '\0';
 			if (parse_maps_line(p, &s, &e, &name) && s < 0x800000000000ULL &&
-			    !(name[0] == '[' && strcmp(name, "[heap]") &&
-			      strncmp(name, "[stack", 6)) &&
+			    !special_mapping(name) &&
 			    (!only_own || overlaps_own(s, e)) && n < MAX_OWN) {
 				found[n].start = s;
 				found[n].end = e;
@@ -330,10 +342,34 @@ static void do_prctl(const struct kr_req *q, struct kr_rep *rep)
 	}
 }
 
+/*
+ * The page loops run in their own functions, entered after sigsetjmp(), so
+ * that no local of the caller lives across the longjmp of a fault.
+ */
+static __attribute__((noinline)) void store_pages(uint64_t addr, uint64_t npages)
+{
+	for (uint64_t i = 0; i < npages; i++) {
+		uint64_t *p = (uint64_t *)(uintptr_t)(addr + i * KR_PAGE_SIZE);
+		uint64_t v = htobe64(tokens[i]);
+
+		fault_page = (uint64_t)(uintptr_t)p;
+		for (unsigned j = 0; j < KR_PAGE_SIZE / 8; j++)
+			p[j] = v;
+	}
+}
+
+static __attribute__((noinline)) void load_pages(uint64_t addr, uint64_t npages)
+{
+	for (uint64_t i = 0; i < npages; i++) {
+		volatile const char *p = (const char *)(uintptr_t)(addr + i * KR_PAGE_SIZE);
+
+		fault_page = (uint64_t)(uintptr_t)p;
+		(void)*p;
+	}
+}
+
 static void do_write(const struct kr_req *q, struct kr_rep *rep)
 {
-	uint64_t i;
-
 	if (!guard(rep, q->addr, q->npages))
 		return;
 	fault_armed = 1;
@@ -343,14 +379,7 @@ static void do_write(const struct kr_req *q, struct kr_rep *rep)
 		fail(rep, EFAULT, "write (SIGSEGV: page not mapped or not writable)");
 		return;
 	}
-	for (i = 0; i < q->npages; i++) {
-		uint64_t *p = (uint64_t *)(uintptr_t)(q->addr + i * KR_PAGE_SIZE);
-		uint64_t v = htobe64(tokens[i]);
-
-		fault_page = (uint64_t)(uintptr_t)p;
-		for (unsigned j = 0; j < KR_PAGE_SIZE / 8; j++)
-			p[j] = v;
-	}
+	store_pages(q->addr, q->npages);
 	fault_armed = 0;
 }
 
@@ -365,12 +394,7 @@ static void do_read(const struct kr_req *q, struct kr_rep *rep)
 		fail(rep, EFAULT, "read (SIGSEGV: page not mapped or not readable)");
 		return;
 	}
-	for (uint64_t i = 0; i < q->npages; i++) {
-		volatile const char *p = (const char *)(uintptr_t)(q->addr + i * KR_PAGE_SIZE);
-
-		fault_page = (uint64_t)(uintptr_t)p;
-		(void)*p;
-	}
+	load_pages(q->addr, q->npages);
 	fault_armed = 0;
 }
 
