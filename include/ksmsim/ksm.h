@@ -70,6 +70,10 @@ const struct ksm_knobs *ksm_knobs(const struct ksm_sim *sim);
 int ksm_set_knob(struct ksm_sim *sim, const char *name, const char *text,
 		 struct sim_error *err);
 
+/* Run ksmd for `scan rounds=N` / `scan batches=N` (sim/ksm/ksmd.c). */
+int ksm_scan_rounds(struct ksm_sim *sim, unsigned long n, struct sim_error *err);
+int ksm_scan_batches(struct ksm_sim *sim, unsigned long n, struct sim_error *err);
+
 void ksm_read_counters(const struct ksm_sim *sim, struct ksm_counters *c);
 void ksm_read_proc_stat(const struct ksm_sim *sim, const struct mm_struct *mm,
 			struct ksm_proc_stat *st);

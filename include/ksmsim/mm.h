@@ -46,6 +46,8 @@ typedef uint64_t pgoff_t;
 #define KSM_TASK_SIZE 0x800000000000ULL
 /* vm.mmap_min_addr default: nothing may be mapped below it. */
 #define KSM_MMAP_MIN_ADDR 0x10000ULL
+/* A 32-bit process (3G/1G split): the limit of the 32-bit layouts. */
+#define KSM_TASK_SIZE_32 0xC0000000ULL
 
 /* ------------------------------------------------------------------ */
 /* Folios                                                              */

@@ -38,6 +38,7 @@ struct av_tally {
 	unsigned long active;   /* VMAs whose ->anon_vma is it      */
 	unsigned long children; /* live-tree anon_vmas it parents  */
 	long pins;              /* non-root anon_vmas it is root of */
+	long ksm_refs;          /* stable rmap_items holding it     */
 };
 
 struct checker {
@@ -274,7 +275,22 @@ static int check_folios(struct checker *c)
 
 static int check_anon_vmas(struct checker *c, size_t nchains)
 {
+	struct ksm_mm_slot *slot;
 	size_t in_trees = 0;
+
+	TAILQ_FOREACH(slot, &c->sim->ksm->ksm_mm_head, mm_node)
+		for (struct ksm_rmap_item *it = slot->rmap_list; it; it = it->rmap_list) {
+			long i;
+
+			if (!(it->address & STABLE_FLAG))
+				continue;
+			i = av_index(c, it->anon_vma);
+			if (i < 0)
+				return bad(c, "stable rmap_item %s:0x%llx holds a freed anon_vma",
+					   it->mm->owner,
+					   (unsigned long long)(it->address & KSM_PAGE_MASK));
+			c->tally[i].ksm_refs++;
+		}
 
 	for (size_t i = 0; i < c->navs; i++) {
 		struct anon_vma *x = c->avs[i];
@@ -293,10 +309,10 @@ static int check_anon_vmas(struct checker *c, size_t nchains)
 		struct av_tally *t = &c->tally[i];
 		/*
 		 * References: its own while its tree is non-empty, one per
-		 * anon_vma of its family pinning it as root.  (KSM rmap_items
-		 * take more once the scanner creates them.)
+		 * anon_vma of its family pinning it as root, one per stable
+		 * rmap_item that recorded it.
 		 */
-		long refs = !itree_empty(&av->rb_root) + t->pins;
+		long refs = !itree_empty(&av->rb_root) + t->pins + t->ksm_refs;
 
 		if (!itree_check(&av->rb_root, c->why, c->whylen))
 			return -1;
@@ -352,7 +368,8 @@ int sim_check_invariants(struct ksm_sim *sim, char *why, size_t whylen)
 	for (struct task *t = sim_first_task(sim); t; t = sim_next_task(sim, t))
 		if (check_vmas(&c, t, &nchains) || check_ptes(&c, t, &ksm_zero))
 			goto out;
-	if (check_folios(&c) || check_anon_vmas(&c, nchains) || check_slots(&c))
+	if (check_folios(&c) || check_anon_vmas(&c, nchains) || check_slots(&c) ||
+	    ksm_check_invariants(sim, why, whylen))
 		goto out;
 	if (ksm_zero != sim->ksm->ksm_zero_pages) {
 		bad(&c, "ksm_zero_pages is %ld, the page tables hold %ld KSM zero entries",

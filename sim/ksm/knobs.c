@@ -48,7 +48,11 @@ bad:
 	return sim_fail(err, SIM_ARG_P, "%s needs a number, got '%s' (EINVAL)", name, text);
 }
 
-/* Writes that need an empty stable tree (EBUSY otherwise). */
+/*
+ * Writes that need an empty stable tree: refused (EBUSY) while pages are
+ * shared; otherwise every stable node that can go is removed first, and a
+ * node whose page is still mapped also means EBUSY.
+ */
 static int need_no_shared_pages(struct ksm_sim *sim, const char *name,
 				struct sim_error *err)
 {
@@ -56,6 +60,10 @@ static int need_no_shared_pages(struct ksm_sim *sim, const char *name,
 		return sim_fail(err, SIM_ARG_P,
 				"%s cannot change while KSM pages are shared (pages_shared=%ld; EBUSY)",
 				name, sim->ksm->ksm_pages_shared);
+	if (!remove_all_stable_nodes(sim))
+		return sim_fail(err, SIM_ARG_P,
+				"%s cannot change: a stable node's page is still mapped (EBUSY)",
+				name);
 	return 0;
 }
 
@@ -77,9 +85,11 @@ int ksm_set_knob(struct ksm_sim *sim, const char *name, const char *text,
 					"advisor_mode must be none or scan-time, got '%s' (EINVAL)",
 					text);
 		if (mode != k->advisor_mode) {
+			/* set_advisor_defaults() */
 			k->advisor_mode = mode;
 			k->pages_to_scan = mode == KSM_ADVISOR_NONE ?
 					   100 : k->advisor_min_pages_to_scan;
+			memset(&sim->ksm->advisor, 0, sizeof(sim->ksm->advisor));
 		}
 		return 0;
 	}
@@ -168,13 +178,14 @@ int ksm_set_knob(struct ksm_sim *sim, const char *name, const char *text,
 			k->advisor_max_pages_to_scan = v;
 		return 0;
 	}
+	if (!strncmp(name, "sim.", 4))
+		return ksm_set_sim_knob(sim, name, text, err);
 	return sim_fail(err, SIM_ARG_P, "unknown knob '%s'", name);
 }
 
 unsigned ksm_rmap_item_size(const struct ksm_sim *sim)
 {
-	(void)sim;
-	return 64; /* LP64 Linux 6.18; the layout knob comes with the engine */
+	return ksm_layout_item_size(sim->ksm->layout);
 }
 
 void ksm_read_counters(const struct ksm_sim *sim, struct ksm_counters *c)

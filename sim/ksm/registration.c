@@ -34,13 +34,30 @@ void __ksm_enter(struct ksm_sim *sim, struct mm_struct *mm)
 		TAILQ_INSERT_BEFORE(ksm->scan_slot, slot, mm_node);
 }
 
-/* Free a slot that is off the list and drop its mm reference. */
-static void ksm_free_slot(struct ksm_sim *sim, struct ksm_mm_slot *slot)
+void ksm_free_slot(struct ksm_sim *sim, struct ksm_mm_slot *slot)
 {
 	struct mm_struct *mm = slot->mm;
 
 	mm->ksm_slot = NULL;
 	mm->flags &= ~(MMF_VM_MERGE_ANY | MMF_VM_MERGEABLE);
+	ksm_free(sim->alloc, KOBJ_KSM, slot, sizeof(*slot));
+	mmdrop(sim, mm);
+}
+
+/*
+ * ksmd's reaping (the end of scan_get_next_rmap_item() for an mm with no
+ * mergeable VMA): since the 2025 fix "mm/ksm: fix exec/fork inheritance
+ * support for prctl" it keeps MMF_VM_MERGE_ANY, so that a merge-any
+ * process registers again at its next mmap; before, it cleared it.
+ */
+void ksm_reap_slot(struct ksm_sim *sim, struct ksm_mm_slot *slot)
+{
+	struct mm_struct *mm = slot->mm;
+
+	mm->ksm_slot = NULL;
+	mm->flags &= ~MMF_VM_MERGEABLE;
+	if (sim->ksm->reap_clears_merge_any)
+		mm->flags &= ~MMF_VM_MERGE_ANY;
 	ksm_free(sim->alloc, KOBJ_KSM, slot, sizeof(*slot));
 	mmdrop(sim, mm);
 }
@@ -185,6 +202,8 @@ struct ksm_state *ksm_state_create(struct ksm_sim *sim)
 	struct ksm_state *ksm = ksm_zalloc(sim->alloc, KOBJ_KSM, sizeof(*ksm));
 
 	TAILQ_INIT(&ksm->ksm_mm_head);
+	RB_INIT(&ksm->root_stable_tree);
+	RB_INIT(&ksm->root_unstable_tree);
 	/* Linux 6.18 defaults; the trace contract starts with run=1. */
 	ksm->knobs = (struct ksm_knobs){
 		.run = 1,
@@ -201,17 +220,30 @@ struct ksm_state *ksm_state_create(struct ksm_sim *sim)
 		.advisor_max_pages_to_scan = 30000,
 		.advisor_max_cpu = 70,
 	};
+	ksm->kernel = KSM_KERNEL_BASELINE;
+	ksm->layout = KSM_LAYOUT_LP64;
+	ksm->zero_checksum = ksm_layout_checksum(ksm->layout, 0);
+	ksm->page_cost_ns = 1000;
+	ksm_rng_seed(&ksm->rng, 0);
 	return ksm;
 }
 
+/*
+ * Teardown: every process has exited, so every KSM page is gone and
+ * every stable node is stale; dropping the items (which probes their
+ * nodes) and then the remaining nodes releases everything.
+ */
 void ksm_state_destroy(struct ksm_sim *sim, struct ksm_state *ksm)
 {
 	struct ksm_mm_slot *slot, *tmp;
 
+	ksm->scan_slot = NULL;
 	TAILQ_FOREACH_SAFE(slot, &ksm->ksm_mm_head, mm_node, tmp) {
+		remove_trailing_rmap_items(sim, &slot->rmap_list);
 		TAILQ_REMOVE(&ksm->ksm_mm_head, slot, mm_node);
 		ksm_free_slot(sim, slot);
 	}
+	remove_all_stable_nodes(sim);
 	ksm_free(sim->alloc, KOBJ_KSM, ksm, sizeof(*ksm));
 }
 
@@ -237,6 +269,7 @@ void unmerge_and_remove_all_rmap_items(struct ksm_sim *sim)
 				if ((vma->vm_flags & VM_MERGEABLE) && vma->anon_vma)
 					unmerge_ksm_pages(sim, vma, vma->vm_start,
 							  vma->vm_end);
+		remove_trailing_rmap_items(sim, &slot->rmap_list);
 		next = TAILQ_NEXT(slot, mm_node);
 		if (mm_exiting(mm)) {
 			TAILQ_REMOVE(&ksm->ksm_mm_head, slot, mm_node);
@@ -244,5 +277,7 @@ void unmerge_and_remove_all_rmap_items(struct ksm_sim *sim)
 		}
 	}
 	ksm->scan_slot = NULL;
+	/* Nodes whose pages are still mapped elsewhere stay (busy). */
+	remove_all_stable_nodes(sim);
 	ksm->seqnr = 0;
 }

@@ -282,6 +282,9 @@ bool folio_address_in_vma(const struct folio *folio,
 {
 	uint64_t a;
 
+	/* folio_anon_vma() of a KSM folio is NULL: its mapping is a node. */
+	if (folio->flags & FOLIO_KSM)
+		return false;
 	if (!vma->anon_vma || !folio->anon_vma ||
 	    vma->anon_vma->root != folio->anon_vma->root)
 		return false;

@@ -71,13 +71,6 @@ static int do_set(struct replay *r, const struct trace_cmd *c)
 		const struct trace_kv *kv = &c->kvs[i];
 		struct sim_error e = { 0 };
 
-		if (kv->kind == TKV_SIM) {
-			ksm_diag_set(r->err, r->trace->file, kv->name_pos.line,
-				     kv->name_pos.col,
-				     "unknown simulator knob '%s' (this version has no sim.* knobs)",
-				     kv->name);
-			return -1;
-		}
 		if (ksm_set_knob(r->sim, kv->name, kv->text, &e)) {
 			ksm_diag_set(r->err, r->trace->file, kv->value_pos.line,
 				     kv->value_pos.col, "%s", e.msg);
@@ -254,7 +247,10 @@ static int apply(struct replay *r, const struct trace_cmd *c)
 	case TC_SNAPSHOT:
 		return do_snapshot(r, c);
 	case TC_SCAN:
-		return not_yet(r, c, "the KSM scanner");
+		ret = c->scan_unit == TSCAN_ROUNDS ?
+		      ksm_scan_rounds(r->sim, c->scan_count, &e) :
+		      ksm_scan_batches(r->sim, c->scan_count, &e);
+		break;
 	case TC_CHECK:
 	case TC_RMAP:
 		return not_yet(r, c, "rmap walks");

@@ -24,6 +24,7 @@
  * table is torn down with SIGKILL by kr_ctl_kill_all().
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>

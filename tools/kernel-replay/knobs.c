@@ -35,7 +35,7 @@
 
 static void path_of(char *buf, size_t size, const char *name)
 {
-	snprintf(buf, size, "%s/%s", KR_SYSFS_DIR, name);
+	snprintf(buf, size, "%s/%.200s", KR_SYSFS_DIR, name);
 }
 
 int kr_sysfs_read(const char *name, char *buf, size_t size)
@@ -177,7 +177,7 @@ int kr_settings_save(struct kr_settings *s, struct ksm_diag *err)
 			return ksm_diag_set(err, KR_SYSFS_DIR, 0, 0,
 					    "more than %d settings", KR_MAX_SETTINGS);
 		}
-		snprintf(s->v[s->n].name, sizeof(s->v[s->n].name), "%s", de->d_name);
+		snprintf(s->v[s->n].name, sizeof(s->v[s->n].name), "%.63s", de->d_name);
 		r = kr_sysfs_read(de->d_name, s->v[s->n].value, sizeof(s->v[s->n].value));
 		if (r) {
 			closedir(d);
@@ -323,8 +323,8 @@ int kr_journal_read(const char *path, struct kr_settings *s)
 			continue;
 		line[strcspn(line, "\n")] = '\0';
 		*eq = '\0';
-		snprintf(s->v[s->n].name, sizeof(s->v[s->n].name), "%s", line);
-		snprintf(s->v[s->n].value, sizeof(s->v[s->n].value), "%s", eq + 1);
+		snprintf(s->v[s->n].name, sizeof(s->v[s->n].name), "%.63s", line);
+		snprintf(s->v[s->n].value, sizeof(s->v[s->n].value), "%.63s", eq + 1);
 		s->n++;
 	}
 	fclose(f);

@@ -240,8 +240,10 @@ int kr_read_full(int fd, void *buf, size_t n);
 /* ---- worker.c ---- */
 
 /*
- * kr_worker_run() - become a worker: @cmd_fd/@rep_fd are its channel.
- * Never returns.  @spawned: the controller is the parent (not a fork).
+ * kr_worker_run() - become a freshly spawned worker (a child of the
+ * controller, pid @controller) for trace process @name: @cmd_fd/@rep_fd
+ * are its channel.  Never returns.  Forked workers start inside a
+ * worker's FORK request instead (worker.c).
  */
 __attribute__((noreturn))
 void kr_worker_run(int cmd_fd, int rep_fd, const char *name, pid_t controller);

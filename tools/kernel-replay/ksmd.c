@@ -144,7 +144,7 @@ static pid_t find_ksmd(void)
 
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
-		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
+		snprintf(path, sizeof(path), "/proc/%.20s/comm", de->d_name);
 		f = fopen(path, "r");
 		if (!f)
 			continue;
@@ -153,7 +153,7 @@ static pid_t find_ksmd(void)
 			FILE *s;
 
 			/* a kernel thread: child of kthreadd (pid 2) */
-			snprintf(ppath, sizeof(ppath), "/proc/%s/stat", de->d_name);
+			snprintf(ppath, sizeof(ppath), "/proc/%.20s/stat", de->d_name);
 			s = fopen(ppath, "r");
 			if (s && fgets(stat, sizeof(stat), s)) {
 				char *rp = strrchr(stat, ')');

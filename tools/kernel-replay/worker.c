@@ -376,7 +376,7 @@ static void do_write(const struct kr_req *q, struct kr_rep *rep)
 	if (sigsetjmp(fault_jmp, 1)) {
 		fault_armed = 0;
 		rep->addr = fault_page;
-		fail(rep, EFAULT, "write (SIGSEGV: page not mapped or not writable)");
+		fail(rep, EFAULT, "write");
 		return;
 	}
 	store_pages(q->addr, q->npages);
@@ -391,7 +391,7 @@ static void do_read(const struct kr_req *q, struct kr_rep *rep)
 	if (sigsetjmp(fault_jmp, 1)) {
 		fault_armed = 0;
 		rep->addr = fault_page;
-		fail(rep, EFAULT, "read (SIGSEGV: page not mapped or not readable)");
+		fail(rep, EFAULT, "read");
 		return;
 	}
 	load_pages(q->addr, q->npages);
@@ -418,7 +418,7 @@ static void set_name(const char *name)
 	char comm[16];
 
 	snprintf(my_name, sizeof(my_name), "%s", name);
-	snprintf(comm, sizeof(comm), "ksmw:%s", name);
+	snprintf(comm, sizeof(comm), "ksmw:%.10s", name);
 	prctl(PR_SET_NAME, comm, 0, 0, 0);
 }
 

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: MIT
+/*
+ * DOC: rmap_items and the bytes of their overlay
+ *
+ * struct ksm_rmap_item keeps oldchecksum, age and remaining_skips — used
+ * only while an item is not stable — in a few bytes that the
+ * linear_page_index series overlays with a pgoff_t while it is stable.
+ * What a write of the index (or its reset to 0) clobbers depends on the
+ * layout, so the model keeps those bytes as bytes and reads every field
+ * through the table below (offsets within the overlay, which starts at
+ * byte 32 of the 64-bit struct and byte 16 of the 32-bit one):
+ *
+ *   layout            sizeof  oldchecksum  age  remaining_skips  index
+ *   lp64                64      0..3        4        5           0..7
+ *   ilp32               36      0..3        4        5           0..3
+ *   ilp32-reordered     36      4..7        0        1           0..3
+ *
+ * On 64-bit the index covers all three fields; on 32-bit only
+ * oldchecksum; with the review's reordering only the two ages.  Bytes are
+ * little endian (x86, arm): the index's low byte lands at offset 0.
+ *
+ * The 32-bit sizes are those of struct ksm_rmap_item with 4-byte
+ * pointers: 5 words, the two u8 ages and padding to a 4-byte boundary,
+ * and a 12-byte rb_node union (docs/model.md).
+ */
+#include <string.h>
+
+#include "ksm/ksm_state.h"
+#include "mm/internal.h"
+
+struct overlay_layout {
+	const char *name;
+	unsigned sizeof_item;
+	unsigned csum_off, age_off, skips_off;
+	unsigned index_size;
+};
+
+static const struct overlay_layout layouts[] = {
+	[KSM_LAYOUT_LP64] = { "lp64", 64, 0, 4, 5, 8 },
+	[KSM_LAYOUT_ILP32] = { "ilp32", 36, 0, 4, 5, 4 },
+	[KSM_LAYOUT_ILP32_REORDERED] = { "ilp32-reordered", 36, 4, 0, 1, 4 },
+};
+
+static uint64_t get_le(const uint8_t *p, unsigned n)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = n; i-- > 0;)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+static void put_le(uint8_t *p, unsigned n, uint64_t v)
+{
+	for (unsigned i = 0; i < n; i++, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
+unsigned ksm_layout_item_size(enum ksm_layout layout)
+{
+	return layouts[layout].sizeof_item;
+}
+
+const char *ksm_layout_name(enum ksm_layout layout)
+{
+	return layouts[layout].name;
+}
+
+const char *ksm_kernel_name(enum ksm_kernel kernel)
+{
+	return kernel == KSM_KERNEL_LPI ? "lpi" : "baseline";
+}
+
+uint32_t rmap_item_oldchecksum(const struct ksm_state *ksm,
+			       const struct ksm_rmap_item *item)
+{
+	return (uint32_t)get_le(item->overlay + layouts[ksm->layout].csum_off, 4);
+}
+
+void rmap_item_set_oldchecksum(const struct ksm_state *ksm,
+			       struct ksm_rmap_item *item, uint32_t sum)
+{
+	put_le(item->overlay + layouts[ksm->layout].csum_off, 4, sum);
+}
+
+uint8_t rmap_item_age(const struct ksm_state *ksm,
+		      const struct ksm_rmap_item *item)
+{
+	return item->overlay[layouts[ksm->layout].age_off];
+}
+
+void rmap_item_set_age(const struct ksm_state *ksm, struct ksm_rmap_item *item,
+		       uint8_t age)
+{
+	item->overlay[layouts[ksm->layout].age_off] = age;
+}
+
+uint8_t rmap_item_remaining_skips(const struct ksm_state *ksm,
+				  const struct ksm_rmap_item *item)
+{
+	return item->overlay[layouts[ksm->layout].skips_off];
+}
+
+void rmap_item_set_remaining_skips(const struct ksm_state *ksm,
+				   struct ksm_rmap_item *item, uint8_t n)
+{
+	item->overlay[layouts[ksm->layout].skips_off] = n;
+}
+
+pgoff_t rmap_item_linear_page_index(const struct ksm_state *ksm,
+				    const struct ksm_rmap_item *item)
+{
+	return get_le(item->overlay, layouts[ksm->layout].index_size);
+}
+
+/*
+ * The store truncates to the layout's pgoff_t, as the kernel's would; the
+ * 32-bit layouts refuse addresses a 32-bit process cannot have, so no
+ * index the model computes loses bits.
+ */
+void rmap_item_set_linear_page_index(const struct ksm_state *ksm,
+				     struct ksm_rmap_item *item, pgoff_t index)
+{
+	put_le(item->overlay, layouts[ksm->layout].index_size, index);
+}
+
+/* alloc_rmap_item(): a zeroed item (kmem_cache_zalloc), or NULL. */
+struct ksm_rmap_item *alloc_rmap_item(struct ksm_sim *sim)
+{
+	struct ksm_rmap_item *item;
+
+	if (ksm_fault_hit(sim, KSM_FAULT_RMAP_ITEM_ALLOC))
+		return NULL;
+	item = ksm_zalloc(sim->alloc, KOBJ_KSM, sizeof(*item));
+	item->id = ++sim->ksm->next_id;
+	sim->ksm->ksm_rmap_items++;
+	return item;
+}
+
+void free_rmap_item(struct ksm_sim *sim, struct ksm_rmap_item *item)
+{
+	sim->ksm->ksm_rmap_items--;
+	item->mm->ksm_rmap_items--;
+	ksm_free(sim->alloc, KOBJ_KSM, item, sizeof(*item));
+}

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: MIT
+/*
+ * DOC: The simulator's own knobs (set sim.NAME=VALUE)
+ *
+ *   sim.kernel=baseline|lpi          Linux 6.18, or 6.18 with the
+ *                                    linear_page_index series (v8)
+ *   sim.layout=lp64|ilp32|ilp32-reordered
+ *                                    rmap_item layout: 64-bit, 32-bit, or
+ *                                    32-bit with oldchecksum moved after
+ *                                    the ages (the review's suggestion)
+ *   sim.fault=SPEC                   fault injection (sim/ksm/fault.c)
+ *   sim.seed=N                       seed of the machine's RNG
+ *   sim.page_cost_ns=N               CPU cost of a scanned page (advisor)
+ *   sim.reap_clears_merge_any=0|1    whether ksmd's reaping of an mm with
+ *                                    nothing to scan also clears
+ *                                    MMF_VM_MERGE_ANY (kernels before the
+ *                                    2025 fix did)
+ *
+ * The kernel and the layout describe the machine's kernel, so they can
+ * change only before KSM has created any rmap_item.  The 32-bit layouts
+ * model a 32-bit kernel: no mapping may reach above 3 GiB.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ksm/ksm_state.h"
+#include "mm/internal.h"
+
+static int parse_u64(const char *name, const char *text, uint64_t *out,
+		     struct sim_error *err)
+{
+	char *end;
+
+	errno = 0;
+	if (!text[0] || text[0] == '-')
+		goto bad;
+	*out = strtoull(text, &end, 0);
+	if (errno || *end)
+		goto bad;
+	return 0;
+bad:
+	return sim_fail(err, SIM_ARG_P, "%s needs a number, got '%s'", name, text);
+}
+
+static int no_items_yet(struct ksm_sim *sim, const char *name, struct sim_error *err)
+{
+	if (sim->ksm->ksm_rmap_items || sim->ksm->seqnr ||
+	    !RB_EMPTY(&sim->ksm->root_stable_tree))
+		return sim_fail(err, SIM_ARG_P,
+				"%s describes the kernel: set it before KSM scans anything", name);
+	return 0;
+}
+
+static int set_layout(struct ksm_sim *sim, const char *text, struct sim_error *err)
+{
+	struct ksm_state *ksm = sim->ksm;
+	enum ksm_layout layout;
+
+	if (!strcmp(text, "lp64"))
+		layout = KSM_LAYOUT_LP64;
+	else if (!strcmp(text, "ilp32"))
+		layout = KSM_LAYOUT_ILP32;
+	else if (!strcmp(text, "ilp32-reordered"))
+		layout = KSM_LAYOUT_ILP32_REORDERED;
+	else
+		return sim_fail(err, SIM_ARG_P,
+				"sim.layout must be lp64, ilp32 or ilp32-reordered, got '%s'", text);
+	if (no_items_yet(sim, "sim.layout", err))
+		return -1;
+	if (layout != KSM_LAYOUT_LP64) {
+		for (struct task *t = sim_first_task(sim); t; t = sim_next_task(sim, t))
+			for (struct vm_area_struct *v = vma_first(t->mm); v; v = vma_next(t->mm, v))
+				if (v->vm_end > KSM_TASK_SIZE_32)
+					return sim_fail(err, SIM_ARG_P,
+							"sim.layout=%s models a 32-bit kernel, but %s maps 0x%llx above 3 GiB",
+							text, t->name, (unsigned long long)v->vm_start);
+	}
+	ksm->layout = layout;
+	memset(ksm->csum_cache, 0, sizeof(ksm->csum_cache));
+	ksm->zero_checksum = ksm_layout_checksum(layout, 0);
+	return 0;
+}
+
+int ksm_set_sim_knob(struct ksm_sim *sim, const char *name, const char *text,
+		     struct sim_error *err)
+{
+	struct ksm_state *ksm = sim->ksm;
+	uint64_t v;
+
+	if (!strcmp(name, "sim.kernel")) {
+		enum ksm_kernel kernel;
+
+		if (!strcmp(text, "baseline"))
+			kernel = KSM_KERNEL_BASELINE;
+		else if (!strcmp(text, "lpi"))
+			kernel = KSM_KERNEL_LPI;
+		else
+			return sim_fail(err, SIM_ARG_P, "sim.kernel must be baseline or lpi, got '%s'", text);
+		if (kernel != ksm->kernel && no_items_yet(sim, name, err))
+			return -1;
+		ksm->kernel = kernel;
+		return 0;
+	}
+	if (!strcmp(name, "sim.layout"))
+		return set_layout(sim, text, err);
+	if (!strcmp(name, "sim.fault"))
+		return ksm_fault_configure(sim, text, err);
+	if (!strcmp(name, "sim.seed")) {
+		if (parse_u64(name, text, &v, err))
+			return -1;
+		ksm_rng_seed(&ksm->rng, v);
+		return 0;
+	}
+	if (!strcmp(name, "sim.page_cost_ns")) {
+		if (parse_u64(name, text, &v, err))
+			return -1;
+		ksm->page_cost_ns = v;
+		return 0;
+	}
+	if (!strcmp(name, "sim.reap_clears_merge_any")) {
+		if (parse_u64(name, text, &v, err))
+			return -1;
+		if (v > 1)
+			return sim_fail(err, SIM_ARG_P, "sim.reap_clears_merge_any must be 0 or 1");
+		ksm->reap_clears_merge_any = v;
+		return 0;
+	}
+	return sim_fail(err, SIM_ARG_P,
+			"unknown simulator knob '%s' (known: sim.kernel, sim.layout, sim.fault, sim.seed, sim.page_cost_ns, sim.reap_clears_merge_any)",
+			name);
+}
