@@ -33,6 +33,9 @@ enum sim_arg {
 	SIM_ARG_NPAGES = 3,
 	SIM_ARG_4 = 4, /* PROT, ADVICE, CONTENT, mremap NEW_ADDR */
 	SIM_ARG_5 = 5, /* mremap NEW_NPAGES */
+	/* errors of a `set NAME=VALUE` pair */
+	SIM_ARG_KNOB_NAME = 0,
+	SIM_ARG_KNOB_VALUE = 1,
 };
 
 struct sim_error {
@@ -98,6 +101,12 @@ struct ksm_sim *ksm_sim_create(void);
  * only correct answer) and, if @report is not NULL, describes them there.
  */
 long ksm_sim_destroy(struct ksm_sim *sim, char *report, size_t reportlen);
+
+/*
+ * sim_task_size() - the end of the user address space: 2^47 for the
+ * 64-bit kernel, 3 GiB when the machine models a 32-bit one.
+ */
+uint64_t sim_task_size(const struct ksm_sim *sim);
 
 /* Processes. */
 struct task *sim_find_task(struct ksm_sim *sim, const char *name);

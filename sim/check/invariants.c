@@ -296,11 +296,21 @@ static int check_anon_vmas(struct checker *c, size_t nchains)
 		struct anon_vma *x = c->avs[i];
 		long p = av_index(c, x->parent), r = av_index(c, x->root);
 
-		if (p < 0 || r < 0)
-			return bad(c, "anon_vma #%llu: root or parent was freed",
+		/*
+		 * The root is pinned by every member of its family.  The
+		 * parent is not: an anon_vma kept alive only by KSM rmap_items
+		 * (its tree empty) may outlive it, as in the kernel, where
+		 * ->parent is then never used again.
+		 */
+		if (r < 0)
+			return bad(c, "anon_vma #%llu: its root was freed",
 				   (unsigned long long)x->id);
-		if (!itree_empty(&x->rb_root))
+		if (!itree_empty(&x->rb_root)) {
+			if (p < 0)
+				return bad(c, "anon_vma #%llu: its parent was freed",
+					   (unsigned long long)x->id);
 			c->tally[p].children++;
+		}
 		if (x->root != x)
 			c->tally[r].pins++;
 	}

@@ -142,7 +142,10 @@ static int check_lpi_item(struct kchk *c, struct ksm_rmap_item *it)
 		return 0;
 	vma = vma_lookup(it->mm, addr);
 	pte = pte_get(it->mm, addr);
-	if (!vma || !pte_present(pte) || pte_pfn(pte) != it->head->kpfn)
+	/* The node's page: the frame it names, if that is still its page
+	 * (a freed frame is soon reused by another page). */
+	if (!vma || !pte_present(pte) || pte_pfn(pte) != it->head->kpfn ||
+	    folio_stable_node(pfn_folio(c->sim, it->head->kpfn)) != it->head)
 		return 0;
 	if (rmap_item_linear_page_index(ksm, it) != linear_page_index(vma, addr))
 		return kbad(c, "item %s:0x%llx records linear_page_index %llu, the page's is %llu",
@@ -158,8 +161,24 @@ static int check_items(struct kchk *c)
 	struct ksm_mm_slot *slot;
 	long items = 0, unstable = 0, in_tree = 0;
 
-	for (struct ksm_rmap_item *it = ksm_unstable_first(ksm); it; it = ksm_unstable_next(it))
-		in_tree++;
+	/*
+	 * Between rounds (cursor on the list head) the tree still holds the
+	 * finished round's items, some perhaps freed since: it is dead until
+	 * the next round start resets it, and nobody may walk it.
+	 */
+	if (ksm->scan_slot) {
+		for (struct ksm_rmap_item *it = ksm_unstable_first(ksm); it;
+		     it = ksm_unstable_next(it)) {
+			in_tree++;
+			if (!(it->address & UNSTABLE_FLAG) ||
+			    (unsigned char)(ksm->seqnr - it->address) != 0)
+				return kbad(c, "item %s:0x%llx is in the unstable tree without being this round's unstable item (flags 0x%llx, seqnr %lu)",
+					    it->mm->owner,
+					    (unsigned long long)(it->address & KSM_PAGE_MASK),
+					    (unsigned long long)(it->address & ~KSM_PAGE_MASK),
+					    ksm->seqnr);
+		}
+	}
 	TAILQ_FOREACH(slot, &ksm->ksm_mm_head, mm_node) {
 		struct mm_struct *mm = slot->mm;
 		uint64_t prev = 0;

@@ -67,7 +67,7 @@ int ksm_fault_configure(struct ksm_sim *sim, const char *spec, struct sim_error 
 		    !strncmp(spec, point_names[p], (size_t)(colon - spec)))
 			f = &ksm->faults[p];
 	if (!f)
-		return sim_fail(err, SIM_ARG_P,
+		return sim_fail(err, SIM_ARG_KNOB_VALUE,
 				"sim.fault takes POINT:every=N, POINT:prob=P, POINT:off or none, with POINT one of rmap_item_alloc, stable_node_alloc, merge_two_pages, merge_one_page; got '%s'",
 				spec);
 	colon++;
@@ -81,7 +81,7 @@ int ksm_fault_configure(struct ksm_sim *sim, const char *spec, struct sim_error 
 		unsigned long long n = strtoull(colon + 6, &end, 10);
 
 		if (errno || *end || !n || colon[6] == '-')
-			return sim_fail(err, SIM_ARG_P, "sim.fault every=N needs N >= 1, got '%s'", colon + 6);
+			return sim_fail(err, SIM_ARG_KNOB_VALUE, "sim.fault every=N needs N >= 1, got '%s'", colon + 6);
 		f->every = n;
 		f->prob_ppm = 0;
 		f->calls = 0;
@@ -91,11 +91,11 @@ int ksm_fault_configure(struct ksm_sim *sim, const char *spec, struct sim_error 
 		double p = strtod(colon + 5, &end);
 
 		if (errno || *end || !(p >= 0 && p <= 1))
-			return sim_fail(err, SIM_ARG_P, "sim.fault prob=P needs 0 <= P <= 1, got '%s'", colon + 5);
+			return sim_fail(err, SIM_ARG_KNOB_VALUE, "sim.fault prob=P needs 0 <= P <= 1, got '%s'", colon + 5);
 		f->every = 0;
 		f->prob_ppm = (uint32_t)(p * 1000000 + 0.5);
 		return 0;
 	}
-	return sim_fail(err, SIM_ARG_P, "sim.fault: expected every=N, prob=P or off after '%s:', got '%s'",
+	return sim_fail(err, SIM_ARG_KNOB_VALUE, "sim.fault: expected every=N, prob=P or off after '%s:', got '%s'",
 			spec, colon);
 }

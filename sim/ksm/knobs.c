@@ -40,12 +40,12 @@ static int parse_knob_value(const char *name, const char *text, uint64_t max,
 	if (errno || *end)
 		goto bad;
 	if (v > max)
-		return sim_fail(err, SIM_ARG_P, "%s=%s is out of range (at most %llu; EINVAL)",
+		return sim_fail(err, SIM_ARG_KNOB_VALUE, "%s=%s is out of range (at most %llu; EINVAL)",
 				name, text, (unsigned long long)max);
 	*out = v;
 	return 0;
 bad:
-	return sim_fail(err, SIM_ARG_P, "%s needs a number, got '%s' (EINVAL)", name, text);
+	return sim_fail(err, SIM_ARG_KNOB_VALUE, "%s needs a number, got '%s' (EINVAL)", name, text);
 }
 
 /*
@@ -57,11 +57,11 @@ static int need_no_shared_pages(struct ksm_sim *sim, const char *name,
 				struct sim_error *err)
 {
 	if (sim->ksm->ksm_pages_shared)
-		return sim_fail(err, SIM_ARG_P,
+		return sim_fail(err, SIM_ARG_KNOB_VALUE,
 				"%s cannot change while KSM pages are shared (pages_shared=%ld; EBUSY)",
 				name, sim->ksm->ksm_pages_shared);
 	if (!remove_all_stable_nodes(sim))
-		return sim_fail(err, SIM_ARG_P,
+		return sim_fail(err, SIM_ARG_KNOB_VALUE,
 				"%s cannot change: a stable node's page is still mapped (EBUSY)",
 				name);
 	return 0;
@@ -81,7 +81,7 @@ int ksm_set_knob(struct ksm_sim *sim, const char *name, const char *text,
 		else if (!strcmp(text, "scan-time"))
 			mode = KSM_ADVISOR_SCAN_TIME;
 		else
-			return sim_fail(err, SIM_ARG_P,
+			return sim_fail(err, SIM_ARG_KNOB_VALUE,
 					"advisor_mode must be none or scan-time, got '%s' (EINVAL)",
 					text);
 		if (mode != k->advisor_mode) {
@@ -105,7 +105,7 @@ int ksm_set_knob(struct ksm_sim *sim, const char *name, const char *text,
 	}
 	if (!strcmp(name, "pages_to_scan")) {
 		if (k->advisor_mode != KSM_ADVISOR_NONE)
-			return sim_fail(err, SIM_ARG_P,
+			return sim_fail(err, SIM_ARG_KNOB_VALUE,
 					"pages_to_scan cannot be written while advisor_mode=scan-time (EINVAL)");
 		if (parse_knob_value(name, text, UINT32_MAX, &v, err))
 			return -1;
@@ -131,7 +131,7 @@ int ksm_set_knob(struct ksm_sim *sim, const char *name, const char *text,
 		if (parse_knob_value(name, text, INT32_MAX, &v, err))
 			return -1;
 		if (v < 2)
-			return sim_fail(err, SIM_ARG_P,
+			return sim_fail(err, SIM_ARG_KNOB_VALUE,
 					"max_page_sharing must be at least 2 (EINVAL)");
 		if (v == k->max_page_sharing)
 			return 0;
@@ -160,7 +160,7 @@ int ksm_set_knob(struct ksm_sim *sim, const char *name, const char *text,
 		if (parse_knob_value(name, text, UINT64_MAX, &v, err))
 			return -1;
 		if (v < 1)
-			return sim_fail(err, SIM_ARG_P,
+			return sim_fail(err, SIM_ARG_KNOB_VALUE,
 					"advisor_target_scan_time must be at least 1 (EINVAL)");
 		k->advisor_target_scan_time = v;
 		return 0;
@@ -180,7 +180,7 @@ int ksm_set_knob(struct ksm_sim *sim, const char *name, const char *text,
 	}
 	if (!strncmp(name, "sim.", 4))
 		return ksm_set_sim_knob(sim, name, text, err);
-	return sim_fail(err, SIM_ARG_P, "unknown knob '%s'", name);
+	return sim_fail(err, SIM_ARG_KNOB_NAME, "unknown knob '%s'", name);
 }
 
 unsigned ksm_rmap_item_size(const struct ksm_sim *sim)

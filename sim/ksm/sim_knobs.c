@@ -40,14 +40,14 @@ static int parse_u64(const char *name, const char *text, uint64_t *out,
 		goto bad;
 	return 0;
 bad:
-	return sim_fail(err, SIM_ARG_P, "%s needs a number, got '%s'", name, text);
+	return sim_fail(err, SIM_ARG_KNOB_VALUE, "%s needs a number, got '%s'", name, text);
 }
 
 static int no_items_yet(struct ksm_sim *sim, const char *name, struct sim_error *err)
 {
 	if (sim->ksm->ksm_rmap_items || sim->ksm->seqnr ||
 	    !RB_EMPTY(&sim->ksm->root_stable_tree))
-		return sim_fail(err, SIM_ARG_P,
+		return sim_fail(err, SIM_ARG_KNOB_VALUE,
 				"%s describes the kernel: set it before KSM scans anything", name);
 	return 0;
 }
@@ -64,7 +64,7 @@ static int set_layout(struct ksm_sim *sim, const char *text, struct sim_error *e
 	else if (!strcmp(text, "ilp32-reordered"))
 		layout = KSM_LAYOUT_ILP32_REORDERED;
 	else
-		return sim_fail(err, SIM_ARG_P,
+		return sim_fail(err, SIM_ARG_KNOB_VALUE,
 				"sim.layout must be lp64, ilp32 or ilp32-reordered, got '%s'", text);
 	if (no_items_yet(sim, "sim.layout", err))
 		return -1;
@@ -72,7 +72,7 @@ static int set_layout(struct ksm_sim *sim, const char *text, struct sim_error *e
 		for (struct task *t = sim_first_task(sim); t; t = sim_next_task(sim, t))
 			for (struct vm_area_struct *v = vma_first(t->mm); v; v = vma_next(t->mm, v))
 				if (v->vm_end > KSM_TASK_SIZE_32)
-					return sim_fail(err, SIM_ARG_P,
+					return sim_fail(err, SIM_ARG_KNOB_VALUE,
 							"sim.layout=%s models a 32-bit kernel, but %s maps 0x%llx above 3 GiB",
 							text, t->name, (unsigned long long)v->vm_start);
 	}
@@ -96,7 +96,7 @@ int ksm_set_sim_knob(struct ksm_sim *sim, const char *name, const char *text,
 		else if (!strcmp(text, "lpi"))
 			kernel = KSM_KERNEL_LPI;
 		else
-			return sim_fail(err, SIM_ARG_P, "sim.kernel must be baseline or lpi, got '%s'", text);
+			return sim_fail(err, SIM_ARG_KNOB_VALUE, "sim.kernel must be baseline or lpi, got '%s'", text);
 		if (kernel != ksm->kernel && no_items_yet(sim, name, err))
 			return -1;
 		ksm->kernel = kernel;
@@ -122,11 +122,16 @@ int ksm_set_sim_knob(struct ksm_sim *sim, const char *name, const char *text,
 		if (parse_u64(name, text, &v, err))
 			return -1;
 		if (v > 1)
-			return sim_fail(err, SIM_ARG_P, "sim.reap_clears_merge_any must be 0 or 1");
+			return sim_fail(err, SIM_ARG_KNOB_VALUE, "sim.reap_clears_merge_any must be 0 or 1");
 		ksm->reap_clears_merge_any = v;
 		return 0;
 	}
-	return sim_fail(err, SIM_ARG_P,
+	return sim_fail(err, SIM_ARG_KNOB_NAME,
 			"unknown simulator knob '%s' (known: sim.kernel, sim.layout, sim.fault, sim.seed, sim.page_cost_ns, sim.reap_clears_merge_any)",
 			name);
+}
+
+uint64_t sim_task_size(const struct ksm_sim *sim)
+{
+	return sim->ksm->layout == KSM_LAYOUT_LP64 ? KSM_TASK_SIZE : KSM_TASK_SIZE_32;
 }

@@ -37,6 +37,11 @@ int sim_mmap(struct ksm_sim *sim, struct mm_struct *mm, uint64_t addr,
 	struct vm_area_struct *vma = find_vma(mm, addr);
 	uint64_t flags = prot_to_vm_flags(prot) | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
 
+	if (end > sim_task_size(sim))
+		return sim_fail(err, SIM_ARG_ADDR,
+				"mmap of [0x%llx, 0x%llx) goes beyond the user address space of the modelled kernel (which ends at 0x%llx)",
+				(unsigned long long)addr, (unsigned long long)end,
+				(unsigned long long)sim_task_size(sim));
 	if (vma && vma->vm_start < end)
 		return sim_fail(err, SIM_ARG_ADDR,
 				"mmap of [0x%llx, 0x%llx) overlaps the mapping [0x%llx, 0x%llx) (MAP_FIXED_NOREPLACE: EEXIST)",

@@ -153,6 +153,12 @@ int sim_mremap(struct ksm_sim *sim, struct mm_struct *mm, uint64_t old_addr,
 	uint64_t new_len = new_npages << KSM_PAGE_SHIFT;
 	struct vm_area_struct *vma;
 
+	if (new_addr + new_len > sim_task_size(sim))
+		return sim_fail(err, new_addr == old_addr ? SIM_ARG_5 : SIM_ARG_4,
+				"mremap to [0x%llx, 0x%llx) goes beyond the user address space of the modelled kernel (which ends at 0x%llx)",
+				(unsigned long long)new_addr,
+				(unsigned long long)(new_addr + new_len),
+				(unsigned long long)sim_task_size(sim));
 	if (new_addr != old_addr && new_addr < old_addr + old_len &&
 	    old_addr < new_addr + new_len)
 		return sim_fail(err, SIM_ARG_4,

@@ -72,8 +72,10 @@ static int do_set(struct replay *r, const struct trace_cmd *c)
 		struct sim_error e = { 0 };
 
 		if (ksm_set_knob(r->sim, kv->name, kv->text, &e)) {
-			ksm_diag_set(r->err, r->trace->file, kv->value_pos.line,
-				     kv->value_pos.col, "%s", e.msg);
+			const struct trace_pos *pos = e.arg == SIM_ARG_KNOB_NAME ?
+						      &kv->name_pos : &kv->value_pos;
+
+			ksm_diag_set(r->err, r->trace->file, pos->line, pos->col, "%s", e.msg);
 			return -1;
 		}
 	}

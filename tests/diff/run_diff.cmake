@@ -1,22 +1,25 @@
 # Runs `ksmsim diff ARGS` in the tests/diff folder and checks its exit
 # status and, when given, its exact stdout and stderr.
-#   -DKSMSIM=path -DARGS="a.jsonl;b.jsonl" -DRC=1
+#   -DKSMSIM=path -DARGS="a.jsonl|b.jsonl" -DRC=1
 #   [-DSTDOUT=file.out] [-DSTDERR=file.err]
+cmake_minimum_required(VERSION 3.18)
+string(REPLACE "|" ";" ARGS "${ARGS}")
 execute_process(COMMAND ${KSMSIM} diff ${ARGS}
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(NOT rc EQUAL RC)
   message(FATAL_ERROR "ksmsim diff ${ARGS}: exit ${rc}, expected ${RC}\nstdout:\n${out}\nstderr:\n${err}")
 endif()
-foreach(stream STDOUT STDERR)
-  if(DEFINED ${stream})
-    file(READ ${${stream}} want)
-    if(stream STREQUAL STDOUT)
-      set(got "${out}")
-    else()
-      set(got "${err}")
-    endif()
-    if(NOT got STREQUAL want)
-      message(FATAL_ERROR "ksmsim diff ${ARGS}: ${stream} differs\n--- want\n${want}--- got\n${got}")
-    endif()
+
+function(check_stream what want_file got)
+  file(READ ${want_file} want)
+  if(NOT got STREQUAL want)
+    message(FATAL_ERROR "ksmsim diff ${ARGS}: ${what} differs\n--- want\n${want}--- got\n${got}")
   endif()
-endforeach()
+endfunction()
+
+if(DEFINED STDOUT)
+  check_stream(stdout ${STDOUT} "${out}")
+endif()
+if(DEFINED STDERR)
+  check_stream(stderr ${STDERR} "${err}")
+endif()

@@ -21,6 +21,7 @@
 
 #include "core/rng.h"
 #include "ksmsim/check.h"
+#include "ksmsim/ksm.h"
 #include "ksmsim/sim.h"
 
 #define BASE 0x100000000000ULL
@@ -82,7 +83,7 @@ static void step(struct run *r, char *what, size_t len)
 	struct task *t = pick_task(r);
 	uint64_t n, addr, n2, addr2, token;
 	const char *name;
-	unsigned op = (unsigned)ksm_rng_below(&r->rng, 14);
+	unsigned op = (unsigned)ksm_rng_below(&r->rng, 17);
 
 	if (!t || op == 0) {
 		name = free_name(r);
@@ -163,6 +164,34 @@ static void step(struct run *r, char *what, size_t len)
 			 (unsigned long long)token);
 		sim_write(r->sim, t->mm, addr, n, token_of, &token, &e);
 		break;
+	case 14:
+	case 15: {
+		unsigned long b = 1 + ksm_rng_below(&r->rng, 3);
+
+		snprintf(what, len, "scan batches=%lu", b);
+		ksm_scan_batches(r->sim, b, &e);
+		break;
+	}
+	case 16: {
+		static const char *const knobs[][2] = {
+			{ "pages_to_scan", "7" }, { "pages_to_scan", "40" },
+			{ "smart_scan", "0" }, { "smart_scan", "1" },
+			{ "use_zero_pages", "1" }, { "use_zero_pages", "0" },
+			{ "max_page_sharing", "2" }, { "max_page_sharing", "256" },
+			{ "stable_node_chains_prune_millisecs", "0" },
+			{ "run", "2" }, { "run", "1" },
+			{ "sim.fault", "merge_two_pages:every=3" },
+			{ "sim.fault", "stable_node_alloc:every=4" },
+			{ "sim.fault", "merge_one_page:every=5" },
+			{ "sim.fault", "rmap_item_alloc:every=7" },
+			{ "sim.fault", "none" },
+		};
+		unsigned k = (unsigned)ksm_rng_below(&r->rng, sizeof(knobs) / sizeof(knobs[0]));
+
+		snprintf(what, len, "set %s=%s", knobs[k][0], knobs[k][1]);
+		ksm_set_knob(r->sim, knobs[k][0], knobs[k][1], &e);
+		break;
+	}
 	default:
 		snprintf(what, len, "read %s 0x%llx %llu", t->name,
 			 (unsigned long long)addr, (unsigned long long)n);
@@ -180,9 +209,13 @@ static void random_run(uint64_t seed, unsigned steps)
 	for (unsigned k = 0; k < NPROCS; k++)
 		snprintf(r.names[k], sizeof(r.names[k]), "p%u", k);
 	r.sim = ksm_sim_create();
+	if (seed % 2)
+		ksm_set_knob(r.sim, "sim.kernel", "lpi", NULL);
 	for (unsigned i = 0; i < steps; i++) {
 		what[0] = '\0';
 		step(&r, what, sizeof(what));
+		if (getenv("KSMSIM_VERBOSE"))
+			printf("# step %u: %s\n", i, what);
 		if (sim_check_invariants(r.sim, why, sizeof(why)))
 			fail_msg("seed %llu step %u (%s): %s", (unsigned long long)seed,
 				 i, what, why);
