@@ -5,29 +5,32 @@
  * ksmd runs a batch when `run` is 1 and some mm is registered
  * (ksmd_should_run()), then sleeps sleep_millisecs; otherwise it sleeps
  * until both hold.  `scan batches=N` is N such batches, `scan rounds=N`
- * as many as it takes for full_scans to grow by N.  When ksmd would not
- * run — run is not 1, nothing is registered, pages_to_scan is 0 — or a
- * batch cannot move (every rmap_item allocation fails), the trace could
- * never get past the command, and the simulator says so instead of
- * waiting for ever.
+ * as many as it takes for full_scans to grow by N.
+ *
+ * What a scan does when ksmd would not work (the same in the kernel
+ * replayer, docs/kernel-replay.md):
+ *  - run is 0 or 2: ksmd is stopped; the scan does nothing;
+ *  - pages_to_scan is 0: batches do nothing; rounds never end — error;
+ *  - nothing is registered, or no batch can move (every rmap_item
+ *    allocation fails): the scan could never end — error, instead of
+ *    waiting for ever.
  */
 #include "ksm/ksm_state.h"
 #include "mm/internal.h"
 
-static int ksmd_should_run(struct ksm_sim *sim, struct sim_error *err)
+/* Returns 1 when ksmd is stopped (nothing to do), 0 to run, -1 error. */
+static int ksmd_should_run(struct ksm_sim *sim, bool rounds, struct sim_error *err)
 {
 	struct ksm_state *ksm = sim->ksm;
 
 	if (ksm->knobs.run != 1)
-		return sim_fail(err, SIM_ARG_CMD,
-				"ksmd does not run with run=%u: this scan would never end",
-				ksm->knobs.run);
+		return 1;
 	if (TAILQ_EMPTY(&ksm->ksm_mm_head))
 		return sim_fail(err, SIM_ARG_CMD,
 				"no process is registered with KSM: ksmd sleeps and this scan would never end");
 	if (!ksm->knobs.pages_to_scan)
-		return sim_fail(err, SIM_ARG_CMD,
-				"pages_to_scan is 0: batches scan nothing and this scan would never end");
+		return rounds ? sim_fail(err, SIM_ARG_CMD,
+					 "pages_to_scan is 0: batches scan nothing and no round would ever end") : 1;
 	return 0;
 }
 
@@ -45,13 +48,15 @@ static struct scan_mark scan_mark(const struct ksm_state *ksm)
 				   ksm->scan_slot, ksm->scan_address, ksm->ksm_rmap_items };
 }
 
-static int one_batch(struct ksm_sim *sim, struct sim_error *err)
+/* One batch; 1 if ksmd is stopped, so the scan is over. */
+static int one_batch(struct ksm_sim *sim, bool rounds, struct sim_error *err)
 {
 	struct ksm_state *ksm = sim->ksm;
 	struct scan_mark before, after;
+	int should = ksmd_should_run(sim, rounds, err);
 
-	if (ksmd_should_run(sim, err))
-		return -1;
+	if (should)
+		return should;
 	before = scan_mark(ksm);
 	ksm_do_scan(sim, ksm->knobs.pages_to_scan);
 	ksm->clock_ms += ksm->knobs.sleep_millisecs;
@@ -66,9 +71,12 @@ static int one_batch(struct ksm_sim *sim, struct sim_error *err)
 
 int ksm_scan_batches(struct ksm_sim *sim, unsigned long n, struct sim_error *err)
 {
-	while (n--)
-		if (one_batch(sim, err))
-			return -1;
+	while (n--) {
+		int ret = one_batch(sim, false, err);
+
+		if (ret)
+			return ret < 0 ? -1 : 0;
+	}
 	return 0;
 }
 
@@ -76,8 +84,11 @@ int ksm_scan_rounds(struct ksm_sim *sim, unsigned long n, struct sim_error *err)
 {
 	unsigned long target = sim->ksm->seqnr + n;
 
-	while (sim->ksm->seqnr < target)
-		if (one_batch(sim, err))
-			return -1;
+	while (sim->ksm->seqnr < target) {
+		int ret = one_batch(sim, true, err);
+
+		if (ret)
+			return ret < 0 ? -1 : 0;
+	}
 	return 0;
 }
