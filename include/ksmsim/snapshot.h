@@ -233,6 +233,22 @@ int ksm_sharing_compute(struct ksm_page_ref *refs, size_t n,
  */
 int ksm_sharing_write_text(FILE *out, struct ksm_page_ref *refs, size_t n);
 
+struct trace_kv;
+
+/*
+ * ksm_snapshot_lookup() - the value of the field an `expect` pair names
+ * (a global counter, P.field or sharing.field) in @s, as 64 bits (signed
+ * fields in two's complement, booleans 0/1, the hash as its number).
+ * Return: 0 with *@value and *@field set; -1 if @kv names no field of the
+ * record; -2 if it names a process that is not in @s.
+ */
+int ksm_snapshot_lookup(const struct ksm_snapshot *s, const struct trace_kv *kv,
+			uint64_t *value, const struct ksm_snap_field **field);
+
+/* ksm_snapshot_format_value() - @v as `expect` writes it for field @f. */
+void ksm_snapshot_format_value(const struct ksm_snap_field *f, uint64_t v,
+			       char *buf, size_t len);
+
 /* ksm_sharing_free() - release @s->sizes. */
 void ksm_sharing_free(struct ksm_sharing *s);
 

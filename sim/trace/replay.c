@@ -7,7 +7,6 @@
  * diagnostic pointing at the argument at fault.  The replayer owns no
  * state beyond the loop: everything lives in the machine.
  */
-#include <inttypes.h>
 #include <string.h>
 
 #include "ksmsim/check.h"
@@ -82,85 +81,29 @@ static int do_set(struct replay *r, const struct trace_cmd *c)
 	return 0;
 }
 
-/* Find @name in a snapshot field table. */
-static const struct ksm_snap_field *field_named(const struct ksm_snap_field *tab,
-						const char *name)
-{
-	for (; tab->name; tab++)
-		if (!strcmp(tab->name, name))
-			return tab;
-	return NULL;
-}
-
-/* Read a field of a snapshot object as a 64-bit value. */
-static uint64_t field_value(const struct ksm_snap_field *f, const void *obj)
-{
-	const char *p = (const char *)obj + f->offset;
-
-	switch (f->type) {
-	case KSM_SNAP_BOOL:
-		return *(const bool *)p;
-	case KSM_SNAP_HASH:
-		return *(const uint64_t *)p;
-	case KSM_SNAP_ADVISOR:
-		return *(const enum ksm_advisor_mode *)p;
-	case KSM_SNAP_INT:
-	case KSM_SNAP_SIZES:
-		break;
-	}
-	return (uint64_t)*(const int64_t *)p;
-}
-
-static void format_value(const struct ksm_snap_field *f, uint64_t v, char *buf,
-			 size_t len)
-{
-	if (f->type == KSM_SNAP_BOOL)
-		snprintf(buf, len, "%s", v ? "true" : "false");
-	else if (f->type == KSM_SNAP_HASH)
-		snprintf(buf, len, "%016" PRIx64, v);
-	else
-		snprintf(buf, len, "%" PRId64, (int64_t)v);
-}
-
 static int expect_one(struct replay *r, const struct trace_kv *kv,
 		      const struct ksm_snapshot *s)
 {
-	const struct ksm_snap_field *f = NULL;
-	const void *obj = NULL;
-	const char *field = kv->name;
+	const struct ksm_snap_field *f;
 	char want[32], got[32];
 	uint64_t v;
+	int found = ksm_snapshot_lookup(s, kv, &v, &f);
 
-	if (kv->kind == TKV_GLOBAL) {
-		f = field_named(ksm_snap_global_fields, field);
-		obj = &s->global;
-	} else if (kv->kind == TKV_SHARING) {
-		field = strchr(kv->name, '.') + 1;
-		f = field_named(ksm_snap_sharing_fields, field);
-		obj = &s->sharing;
-	} else if (kv->kind == TKV_PROC) {
-		field = strchr(kv->name, '.') + 1;
-		for (size_t i = 0; i < s->nprocs; i++)
-			if (!strcmp(s->procs[i].name, kv->proc))
-				obj = &s->procs[i];
-		if (!obj) {
-			ksm_diag_set(r->err, r->trace->file, kv->name_pos.line,
-				     kv->name_pos.col, "expect: no live process named '%s'",
-				     kv->proc);
-			return -1;
-		}
-		f = field_named(ksm_snap_proc_fields, field);
+	if (found == -2) {
+		ksm_diag_set(r->err, r->trace->file, kv->name_pos.line,
+			     kv->name_pos.col, "expect: no live process named '%s'",
+			     kv->proc);
+		return -1;
 	}
-	if (!f) {
+	if (found) {
 		ksm_diag_set(r->err, r->trace->file, kv->name_pos.line, kv->name_pos.col,
 			     "expect: '%s' is not a field of the snapshot record", kv->name);
 		return -1;
 	}
-	v = field_value(f, obj);
 	if (v == kv->num)
 		return 0;
-	format_value(f, kv->num, want, sizeof(want));
-	format_value(f, v, got, sizeof(got));
+	ksm_snapshot_format_value(f, kv->num, want, sizeof(want));
+	ksm_snapshot_format_value(f, v, got, sizeof(got));
 	ksm_diag_set(r->err, r->trace->file, kv->name_pos.line, kv->name_pos.col,
 		     "expect %s=%s failed: the value is %s", kv->name, want, got);
 	r->res->failed_expects++;

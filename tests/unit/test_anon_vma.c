@@ -16,7 +16,8 @@
  *   - split pieces share one anon_vma, are fresh structs on munmap
  *     (M2.1-M2.3), and their chains enter the trees in the M2.2 order;
  *   - a re-keyed VMA goes to the end of its equal-start run (M5.2,
- *     M5.3);
+ *     M5.3), and a fork appends the child's chains in address order
+ *     (M4.4);
  *   - munmap of every piece, and exit, free every anon_vma (M10.1,
  *     M10.2).
  *
@@ -736,6 +737,42 @@ static void test_rekey_goes_to_end_of_run(void **state)
 	fix_destroy(sim);
 }
 
+/*
+ * M4.4: dup_mmap walks the parent's VMAs in ascending address order, so
+ * in a parent anon_vma's tree the child's chains follow each other in
+ * that order among equal starts.  Two parent VMAs on x with the same
+ * pgoff: w (moved to 16, pgoff pgo(0)) and u (grown down to pgo(0)).
+ */
+static void test_fork_order_equal_starts(void **state)
+{
+	struct ksm_sim *sim = fix_create();
+	struct mm_struct *p = fix_spawn(sim, "p"), *c;
+	struct vm_area_struct *u, *w;
+	struct anon_vma *x;
+
+	(void)state;
+	fix_mmap(sim, p, 0, 4, SIM_PROT_RW);
+	fix_write(sim, p, 0, 4, 0x10);
+	x = vma_at(p, 0)->anon_vma;
+	fix_mremap(sim, p, 0, 2, 16, 2);
+	fix_mmap(sim, p, 0, 2, SIM_PROT_RW);
+	/*
+	 * p: 012345678901234567
+	 *    AAAA            BB   both keyed from pgo(0) in x: w, then u
+	 */
+	assert_layout(p, "AAAA            BB");
+	u = vma_at(p, 0);
+	w = vma_at(p, 16);
+	assert_int_equal(u->vm_pgoff, pgo(0));
+	assert_int_equal(w->vm_pgoff, pgo(0));
+	assert_query(x, pgo(0), pgo(0), w, u);
+	c = fix_fork(sim, "p", "c");
+	/* Child VMAs appended in address order: u's copy, then w's. */
+	assert_query(x, pgo(0), pgo(0), w, u, vma_at(c, 0), vma_at(c, 16));
+	assert_av(x, 3, 3, 2, 4);
+	fix_destroy(sim);
+}
+
 /* munmap every piece (parent and child): everything is freed. */
 static void test_munmap_pieces_frees_everything(void **state)
 {
@@ -791,6 +828,7 @@ int main(void)
 		cmocka_unit_test(test_split_chain_order),
 		cmocka_unit_test(test_munmap_chain_order),
 		cmocka_unit_test(test_rekey_goes_to_end_of_run),
+		cmocka_unit_test(test_fork_order_equal_starts),
 		cmocka_unit_test(test_munmap_pieces_frees_everything),
 	};
 

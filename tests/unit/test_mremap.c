@@ -316,6 +316,43 @@ static void test_move_faulted_into_unfaulted_next(void **state)
 	fix_destroy(sim);
 }
 
+/*
+ * M6.4: an unfaulted VMA's moved part, its pgoff reset, may merge with
+ * the source VMA itself; the source unmap then splits the merged VMA.
+ */
+static void test_move_merges_with_own_source(void **state)
+{
+	struct ksm_sim *sim = fix_create();
+	struct mm_struct *mm = fix_spawn(sim, "p");
+
+	(void)state;
+	/*
+	 * 012345
+	 * aa##**  move [2,4) to 4: copy merges into the source (pgo(4)
+	 *         continues it), then [2,4) is unmapped  ->  aa  bb
+	 */
+	fix_mmap(sim, mm, 0, 4, SIM_PROT_RW);
+	fix_mremap(sim, mm, 2, 2, 4, 2);
+	assert_layout(mm, "aa  bb");
+	assert_int_equal(mm->map_count, 2);
+	assert_vma(vma_at(mm, 0), 0, 2, pgo(0));
+	assert_vma(vma_at(mm, 4), 4, 6, pgo(4));
+	fix_destroy(sim);
+
+	/*
+	 * Same on the other side: v at [4,8), move [4,6) to 2 -> v grows
+	 * down over [2,4), then [4,6) is unmapped  ->  aa  bb at 2 and 6.
+	 */
+	sim = fix_create();
+	mm = fix_spawn(sim, "p");
+	fix_mmap(sim, mm, 4, 4, SIM_PROT_RW);
+	fix_mremap(sim, mm, 4, 2, 2, 2);
+	assert_layout(mm, "  aa  bb");
+	assert_vma(vma_at(mm, 2), 2, 4, pgo(2));
+	assert_vma(vma_at(mm, 6), 6, 8, pgo(6));
+	fix_destroy(sim);
+}
+
 /* M1.9: a fork child's moved range does not merge into an unfaulted prev. */
 static void test_move_fork_child_into_unfaulted_prev(void **state)
 {
@@ -787,6 +824,7 @@ int main(void)
 		cmocka_unit_test(test_move_faulted_into_unfaulted_prev),
 		cmocka_unit_test(test_move_faulted_into_unfaulted_next),
 		cmocka_unit_test(test_move_fork_child_into_unfaulted_prev),
+		cmocka_unit_test(test_move_merges_with_own_source),
 		cmocka_unit_test(test_shrink_in_place),
 		cmocka_unit_test(test_grow_in_place),
 		cmocka_unit_test(test_grow_in_place_merges_next),

@@ -484,6 +484,40 @@ static void test_account_restore_does_not_remerge(void **state)
 	fix_destroy(sim);
 }
 
+/* M1.2 with PROT_NONE: unfaulted rw -> none drops VM_ACCOUNT, none -> rw adds it. */
+static void test_account_prot_none(void **state)
+{
+	struct ksm_sim *sim = fix_create();
+	struct mm_struct *mm = fix_spawn(sim, "p");
+	uint64_t a_id;
+
+	(void)state;
+	/*
+	 * 0123
+	 * aabb   a: PROT_NONE (flags 0), b: rw
+	 */
+	fix_mmap(sim, mm, 0, 2, SIM_PROT_NONE);
+	fix_mmap(sim, mm, 2, 2, SIM_PROT_RW);
+	a_id = vma_at(mm, 0)->id;
+	/* b -> none: VM_ACCOUNT dropped (no anon_vma): equal to a, merge. */
+	fix_mprotect(sim, mm, 2, 2, SIM_PROT_NONE);
+	assert_layout(mm, "aaaa");
+	assert_int_equal(vma_at(mm, 2)->id, a_id);
+	assert_flags(vma_at(mm, 2), 0);
+	/* [0,2) -> rw: VM_ACCOUNT added; prefix, no prev: split. */
+	fix_mprotect(sim, mm, 0, 2, SIM_PROT_RW);
+	assert_layout(mm, "aabb");
+	assert_flags(vma_at(mm, 0), F_RW);
+	assert_flags(vma_at(mm, 2), 0);
+	/* Faulted rw -> none keeps VM_ACCOUNT: no merge with [2,4). */
+	fix_write(sim, mm, 0, 1, 0x10);
+	fix_mprotect(sim, mm, 0, 2, SIM_PROT_NONE);
+	assert_layout(mm, "AAbb");
+	assert_flags(vma_at(mm, 0), VM_ACCOUNT);
+	assert_false(pte_write(pte_at(mm, 0)));
+	fix_destroy(sim);
+}
+
 /* VM_MERGEABLE difference blocks mmap merges; madvise makes them equal. */
 static void test_mmap_mergeable_differs(void **state)
 {
@@ -992,6 +1026,23 @@ static void test_mprotect_spanning(void **state)
 	assert_int_equal(mm->map_count, 1);
 	assert_vma(vma_at(mm, 0), 0, 8, pgo(0));
 	fix_destroy(sim);
+
+	/*
+	 * 012345
+	 * aabbcc  a, c: rw;  b: r  -> mprotect [0,6) r
+	 * a: whole, next b compatible (R): b grows down over a.  b: equal
+	 * flags, nothing.  c: whole, prev (now [0,4)) compatible: merge.
+	 */
+	sim = fix_create();
+	mm = fix_spawn(sim, "p");
+	fix_mmap(sim, mm, 0, 2, SIM_PROT_RW);
+	fix_mmap(sim, mm, 2, 2, SIM_PROT_R);
+	fix_mmap(sim, mm, 4, 2, SIM_PROT_RW);
+	fix_mprotect(sim, mm, 0, 6, SIM_PROT_R);
+	assert_layout(mm, "aaaaaa");
+	assert_vma(vma_at(mm, 0), 0, 6, pgo(0));
+	assert_flags(vma_at(mm, 0), F_R);
+	fix_destroy(sim);
 }
 
 /* ---------------------------------------------------------------- */
@@ -1392,6 +1443,7 @@ int main(void)
 		cmocka_unit_test(test_account_faulted_rw_to_r_keeps),
 		cmocka_unit_test(test_account_unfaulted_rw_to_r_drops),
 		cmocka_unit_test(test_account_restore_does_not_remerge),
+		cmocka_unit_test(test_account_prot_none),
 		cmocka_unit_test(test_mmap_mergeable_differs),
 		cmocka_unit_test(test_mmap_next_to_fork_child),
 		cmocka_unit_test(test_mmap_next_to_fork_child_unfaulted),

@@ -287,35 +287,6 @@ static int do_mapping(struct ctx *x)
 /* ---- observation ---- */
 
 /* The value of counter @name in @s, for expect. */
-static int counter_of(const struct ksm_snapshot *s, const char *name, int64_t *v)
-{
-	const char *dot = strchr(name, '.');
-
-	if (!dot) {
-		for (const struct ksm_snap_field *f = ksm_snap_global_fields; f->name; f++)
-			if (!strcmp(f->name, name)) {
-				*v = *(const int64_t *)((const char *)&s->global + f->offset);
-				return 0;
-			}
-		return -1;
-	}
-	for (size_t i = 0; i < s->nprocs; i++) {
-		if (strncmp(s->procs[i].name, name, (size_t)(dot - name)) ||
-		    s->procs[i].name[dot - name])
-			continue;
-		for (const struct ksm_snap_field *f = ksm_snap_proc_fields; f->name; f++) {
-			const char *m = (const char *)&s->procs[i] + f->offset;
-
-			if (strcmp(f->name, dot + 1))
-				continue;
-			*v = f->type == KSM_SNAP_BOOL ? *(const bool *)m : *(const int64_t *)m;
-			return 0;
-		}
-		return -1;
-	}
-	return -2; /* no such live process */
-}
-
 static int do_expect(struct ctx *x, bool *failed)
 {
 	const struct trace_cmd *c = x->cmd;
@@ -326,23 +297,28 @@ static int do_expect(struct ctx *x, bool *failed)
 		return relocate(x, c->argpos[0]);
 	for (size_t i = 0; i < c->nkvs; i++) {
 		const struct trace_kv *kv = &c->kvs[i];
-		int64_t v;
-		int r = counter_of(&s, kv->name, &v);
+		const struct ksm_snap_field *f;
+		char want[32], got[32];
+		uint64_t v;
+		int r = ksm_snapshot_lookup(&s, kv, &v, &f);
 
 		if (r == -2) {
 			ksm_snapshot_free(&s);
-			return fail_at(x, kv->name_pos, "expect %s: no live process named %.*s",
-				       kv->name, (int)(strchr(kv->name, '.') - kv->name), kv->name);
+			return fail_at(x, kv->name_pos, "expect: no live process named '%s'",
+				       kv->proc);
 		}
 		if (r) {
 			ksm_snapshot_free(&s);
-			return fail_at(x, kv->name_pos, "expect: unknown counter %s", kv->name);
+			return fail_at(x, kv->name_pos, "expect: '%s' is not a field of the snapshot record",
+				       kv->name);
 		}
-		if (!kv->is_num || (int64_t)kv->num != v) {
+		if (v != kv->num) {
 			struct ksm_diag d;
 
+			ksm_snapshot_format_value(f, kv->num, want, sizeof(want));
+			ksm_snapshot_format_value(f, v, got, sizeof(got));
 			ksm_diag_set(&d, x->t->file, kv->name_pos.line, kv->name_pos.col,
-				     "expect %s: expected %s, got %" PRId64, kv->name, kv->text, v);
+				     "expect %s=%s failed: the value is %s", kv->name, want, got);
 			ksm_diag_print(stderr, &d);
 			nfail++;
 		}

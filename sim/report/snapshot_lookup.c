@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: MIT
+/*
+ * DOC: Reading one field of a snapshot record by its `expect` name
+ *
+ * `expect` names a field of the snapshot record: a global counter
+ * (`pages_shared`), a process's field (`a.vmas`) or a field of the
+ * sharing partition (`sharing.groups`).  Both replayers — the simulator's
+ * and the real kernel's — evaluate expect lines against a snapshot with
+ * this one function, so a name means the same thing to both.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "ksmsim/snapshot.h"
+#include "ksmsim/trace.h"
+
+static const struct ksm_snap_field *field_named(const struct ksm_snap_field *tab,
+						const char *name)
+{
+	for (; tab->name; tab++)
+		if (!strcmp(tab->name, name))
+			return tab;
+	return NULL;
+}
+
+int ksm_snapshot_lookup(const struct ksm_snapshot *s, const struct trace_kv *kv,
+			uint64_t *value, const struct ksm_snap_field **field)
+{
+	const struct ksm_snap_field *f = NULL;
+	const char *name = kv->name, *dot = strchr(name, '.');
+	const void *obj = NULL;
+	const char *p;
+
+	switch (kv->kind) {
+	case TKV_GLOBAL:
+		f = field_named(ksm_snap_global_fields, name);
+		obj = &s->global;
+		break;
+	case TKV_SHARING:
+		f = field_named(ksm_snap_sharing_fields, dot + 1);
+		obj = &s->sharing;
+		break;
+	case TKV_PROC:
+		for (size_t i = 0; i < s->nprocs && !obj; i++)
+			if (!strcmp(s->procs[i].name, kv->proc))
+				obj = &s->procs[i];
+		if (!obj)
+			return -2;
+		f = field_named(ksm_snap_proc_fields, dot + 1);
+		break;
+	case TKV_KNOB:
+	case TKV_SIM:
+		break;
+	}
+	if (!f)
+		return -1;
+	p = (const char *)obj + f->offset;
+	switch (f->type) {
+	case KSM_SNAP_BOOL:
+		*value = *(const bool *)p;
+		break;
+	case KSM_SNAP_HASH:
+		*value = *(const uint64_t *)p;
+		break;
+	case KSM_SNAP_ADVISOR:
+		*value = *(const enum ksm_advisor_mode *)p;
+		break;
+	case KSM_SNAP_INT:
+	case KSM_SNAP_SIZES:
+		*value = (uint64_t)*(const int64_t *)p;
+		break;
+	}
+	*field = f;
+	return 0;
+}
+
+void ksm_snapshot_format_value(const struct ksm_snap_field *f, uint64_t v,
+			       char *buf, size_t len)
+{
+	if (f->type == KSM_SNAP_BOOL)
+		snprintf(buf, len, "%s", v ? "true" : "false");
+	else if (f->type == KSM_SNAP_HASH)
+		snprintf(buf, len, "%016" PRIx64, v);
+	else
+		snprintf(buf, len, "%" PRId64, (int64_t)v);
+}
