@@ -49,6 +49,15 @@ enum replay_status {
 	REPLAY_BROKEN = 3,        /* an invariant of the model failed: a simulator bug */
 };
 
+/*
+ * replay_command() - apply command @i of @t only (the caller keeps @res
+ * across calls; it is not reset).  For stepping several machines in
+ * lockstep.
+ */
+enum replay_status replay_command(struct ksm_sim *sim, const struct trace *t,
+				  size_t i, const struct replay_opts *opts,
+				  struct replay_result *res, struct ksm_diag *err);
+
 enum replay_status replay_trace(struct ksm_sim *sim, const struct trace *t,
 				const struct replay_opts *opts,
 				struct replay_result *res, struct ksm_diag *err);

@@ -249,6 +249,24 @@ static int check_now(struct replay *r, const struct trace_cmd *c)
 	return -1;
 }
 
+enum replay_status replay_command(struct ksm_sim *sim, const struct trace *t,
+				  size_t i, const struct replay_opts *opts,
+				  struct replay_result *res, struct ksm_diag *err)
+{
+	struct replay r = { .sim = sim, .trace = t, .opts = opts, .res = res, .err = err };
+	const struct trace_cmd *c = &t->cmds[i];
+	int ret = apply(&r, c);
+
+	if (ret < 0)
+		return REPLAY_ERROR;
+	if (ret > 0)
+		return REPLAY_EXPECT_FAILED;
+	res->commands++;
+	if (opts->invariants == REPLAY_CHECK_EACH && check_now(&r, c))
+		return REPLAY_BROKEN;
+	return REPLAY_OK;
+}
+
 enum replay_status replay_trace(struct ksm_sim *sim, const struct trace *t,
 				const struct replay_opts *opts,
 				struct replay_result *res, struct ksm_diag *err)
@@ -257,16 +275,10 @@ enum replay_status replay_trace(struct ksm_sim *sim, const struct trace *t,
 
 	memset(res, 0, sizeof(*res));
 	for (size_t i = 0; i < t->ncmds; i++) {
-		const struct trace_cmd *c = &t->cmds[i];
-		int ret = apply(&r, c);
+		enum replay_status st = replay_command(sim, t, i, opts, res, err);
 
-		if (ret < 0)
-			return REPLAY_ERROR;
-		if (ret > 0)
-			return REPLAY_EXPECT_FAILED;
-		res->commands++;
-		if (opts->invariants == REPLAY_CHECK_EACH && check_now(&r, c))
-			return REPLAY_BROKEN;
+		if (st != REPLAY_OK)
+			return st;
 	}
 	if (opts->invariants == REPLAY_CHECK_END && t->ncmds &&
 	    check_now(&r, &t->cmds[t->ncmds - 1]))

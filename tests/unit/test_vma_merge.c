@@ -1045,6 +1045,114 @@ static void test_mprotect_spanning(void **state)
 	fix_destroy(sim);
 }
 
+/*
+ * Existing range, M1.3 case 2: the middle has no anon_vma and prev is a
+ * fork child (two chains): no merge, the flags change in place.
+ */
+static void test_mprotect_next_to_fork_child_prev(void **state)
+{
+	struct ksm_sim *sim = fix_create();
+	struct mm_struct *p = fix_spawn(sim, "p"), *c;
+	uint64_t b_id;
+
+	(void)state;
+	fix_mmap(sim, p, 0, 2, SIM_PROT_RW);
+	fix_write(sim, p, 0, 2, 0x10);
+	c = fix_fork(sim, "p", "c");
+	/*
+	 * c: 0123
+	 *    AAbb   A: fork child rw, b: r unfaulted -> mprotect b rw
+	 */
+	fix_mmap(sim, c, 2, 2, SIM_PROT_R);
+	b_id = vma_at(c, 2)->id;
+	fix_mprotect(sim, c, 2, 2, SIM_PROT_RW);
+	assert_layout(c, "AAbb");
+	assert_int_equal(c->map_count, 2);
+	assert_int_equal(vma_at(c, 2)->id, b_id);
+	assert_flags(vma_at(c, 2), F_RW);
+	assert_flags(vma_at(c, 0), F_RW);
+	/* The parent's copy (one chain) does merge the same way. */
+	fix_mmap(sim, p, 2, 2, SIM_PROT_R);
+	fix_mprotect(sim, p, 2, 2, SIM_PROT_RW);
+	assert_layout(p, "AAAA");
+	assert_int_equal(p->map_count, 1);
+	fix_destroy(sim);
+}
+
+/*
+ * Existing range, M1.5: prev and next both compatible with the middle
+ * but carrying different anon_vmas: left only, next stays.
+ */
+static void test_mprotect_three_way_distinct_anon_vmas(void **state)
+{
+	struct ksm_sim *sim = fix_create();
+	struct mm_struct *mm = fix_spawn(sim, "p");
+	struct anon_vma *x, *y;
+	uint64_t a_id, c_id;
+
+	(void)state;
+	/*
+	 * 012345
+	 * AAbbCC   A, C: rw faulted (own roots), b: r unfaulted
+	 */
+	fix_mmap(sim, mm, 0, 2, SIM_PROT_RW);
+	fix_mmap(sim, mm, 2, 2, SIM_PROT_R);
+	fix_mmap(sim, mm, 4, 2, SIM_PROT_RW);
+	fix_write(sim, mm, 0, 2, 0x10);
+	fix_write(sim, mm, 4, 2, 0x40);
+	x = vma_at(mm, 0)->anon_vma;
+	y = vma_at(mm, 4)->anon_vma;
+	assert_ptr_not_equal(x, y);
+	a_id = vma_at(mm, 0)->id;
+	c_id = vma_at(mm, 4)->id;
+	assert_layout(mm, "AAbbCC");
+	/*
+	 * 012345
+	 * AA**CC  ->  AAAACC
+	 */
+	fix_mprotect(sim, mm, 2, 2, SIM_PROT_RW);
+	assert_layout(mm, "AAAABB");
+	assert_int_equal(mm->map_count, 2);
+	assert_int_equal(vma_at(mm, 0)->id, a_id);
+	assert_vma(vma_at(mm, 0), 0, 4, pgo(0));
+	assert_ptr_equal(vma_at(mm, 0)->anon_vma, x);
+	assert_int_equal(vma_at(mm, 4)->id, c_id);
+	assert_vma(vma_at(mm, 4), 4, 6, pgo(4));
+	assert_ptr_equal(vma_at(mm, 4)->anon_vma, y);
+	fix_destroy(sim);
+}
+
+/*
+ * A hole in the range is ENOMEM (M7.2).  NOTE: the kernel changes the
+ * VMAs before the hole and then fails; the simulator validates first
+ * and changes nothing (include/ksmsim/sim.h: "They validate first and
+ * change nothing when they fail").  That is a deliberate difference of
+ * the trace contract (a trace stops at its first error), so only the
+ * error itself is asserted here.
+ */
+static void test_mprotect_hole_error(void **state)
+{
+	struct ksm_sim *sim = fix_create();
+	struct mm_struct *mm = fix_spawn(sim, "p");
+	struct sim_error err = { 0 };
+
+	(void)state;
+	/*
+	 * 012345
+	 * aa  bb   mprotect [0,6) r
+	 */
+	fix_mmap(sim, mm, 0, 2, SIM_PROT_RW);
+	fix_mmap(sim, mm, 4, 2, SIM_PROT_RW);
+	assert_int_equal(sim_mprotect(sim, mm, pg(0), 6, SIM_PROT_R, &err), -1);
+	assert_int_equal(err.arg, SIM_ARG_ADDR);
+	assert_invariants(sim);
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(sim_madvise(sim, mm, pg(0), 6, SIM_MADV_MERGEABLE, &err), -1);
+	assert_int_equal(err.arg, SIM_ARG_ADDR);
+	assert_invariants(sim);
+	fix_destroy(sim);
+}
+
 /* ---------------------------------------------------------------- */
 /* madvise MERGEABLE / UNMERGEABLE (M7.3)                            */
 /* ---------------------------------------------------------------- */
@@ -1457,6 +1565,9 @@ int main(void)
 		cmocka_unit_test(test_mprotect_equal_flags_nothing),
 		cmocka_unit_test(test_mprotect_prefix_suffix_split),
 		cmocka_unit_test(test_mprotect_spanning),
+		cmocka_unit_test(test_mprotect_next_to_fork_child_prev),
+		cmocka_unit_test(test_mprotect_three_way_distinct_anon_vmas),
+		cmocka_unit_test(test_mprotect_hole_error),
 		cmocka_unit_test(test_madvise_mergeable_subrange_and_back),
 		cmocka_unit_test(test_madvise_three_way_adopts_middle),
 		cmocka_unit_test(test_madvise_three_way_adopts_next),
