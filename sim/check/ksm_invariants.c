@@ -54,7 +54,7 @@ static int ptr_cmp(const void *a, const void *b)
 
 static bool node_is_live(const struct kchk *c, const struct ksm_stable_node *n)
 {
-	return bsearch(&n, c->nodes, c->nnodes, sizeof(*c->nodes), ptr_cmp) != NULL;
+	return c->nnodes && bsearch(&n, c->nodes, c->nnodes, sizeof(*c->nodes), ptr_cmp) != NULL;
 }
 
 static void add_node(struct kchk *c, struct ksm_stable_node *n)
@@ -126,7 +126,8 @@ static int collect_and_check_nodes(struct kchk *c, long *shared, long *sharing)
 	if (chains != ksm->ksm_stable_node_chains || dups != ksm->ksm_stable_node_dups)
 		return kbad(c, "stable_node_chains %ld dups %ld, the tree has %ld and %ld",
 			    ksm->ksm_stable_node_chains, ksm->ksm_stable_node_dups, chains, dups);
-	qsort(c->nodes, c->nnodes, sizeof(*c->nodes), ptr_cmp);
+	if (c->nnodes)
+		qsort(c->nodes, c->nnodes, sizeof(*c->nodes), ptr_cmp);
 	return 0;
 }
 

@@ -226,6 +226,13 @@ static inline struct vm_area_struct *vma_at(struct mm_struct *mm,
 	return vma_lookup(mm, pg(slot));
 }
 
+/* find_vma(): the first VMA ending above slot @slot (may start later). */
+static inline struct vm_area_struct *vma_from(struct mm_struct *mm,
+					      uint64_t slot)
+{
+	return find_vma(mm, pg(slot));
+}
+
 static inline pte_t pte_at(struct mm_struct *mm, uint64_t slot)
 {
 	return pte_get(mm, pg(slot));

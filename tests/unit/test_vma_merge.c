@@ -181,6 +181,8 @@ static void test_mmap_merge_both_unfaulted(void **state)
 	a_id = vma_at(mm, 0)->id;
 	assert_layout(mm, "aa  bb");
 	assert_int_equal(mm->map_count, 2);
+	assert_null(vma_at(mm, 2));
+	assert_vma(vma_from(mm, 2), 4, 6, pgo(4));
 	/*
 	 * 012345
 	 * aa**bb  ->  aaaaaa
