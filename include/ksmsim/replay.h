@@ -16,6 +16,7 @@
 #define KSMSIM_REPLAY_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "ksmsim/diag.h"
@@ -30,8 +31,12 @@ enum replay_check {
 
 struct replay_opts {
 	enum replay_check invariants;
+	enum replay_check rmap_check; /* the `check` of every KSM page: EACH
+				       * runs it after every command          */
+	bool strict;           /* any rmap finding fails the replay      */
 	bool keep_going;       /* go on after a failed expect            */
 	FILE *snapshots;       /* where `snapshot` records go; NULL: dropped */
+	FILE *report;          /* `check`, `rmap`, `migrate` reports; NULL: dropped */
 	void (*on_expect_failure)(void *ctx, const struct ksm_diag *d);
 	void *ctx;
 };
@@ -40,6 +45,10 @@ struct replay_result {
 	unsigned commands;       /* commands applied                 */
 	unsigned failed_expects; /* with keep_going                  */
 	unsigned snapshots;      /* records written                  */
+	unsigned long checks;    /* rmap checks run                  */
+	unsigned long findings[8]; /* by enum rmap_finding_kind      */
+	uint64_t last_findings[64]; /* hashes of the last check's findings */
+	unsigned nlast;
 };
 
 enum replay_status {

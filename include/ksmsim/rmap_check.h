@@ -28,8 +28,9 @@ enum rmap_finding_kind {
 
 struct rmap_check_summary {
 	/* in */
-	FILE *report;         /* findings are written here (NULL: only counted) */
-	const char *prefix;   /* printed before each finding, e.g. "FILE:LINE:COL: " */
+	/* called with each finding's text (NULL: findings are only counted) */
+	void (*on_finding)(void *ctx, enum rmap_finding_kind kind, const char *text);
+	void *ctx;
 	bool anon;            /* also check ordinary anonymous pages      */
 	/* out (accumulated across calls) */
 	unsigned long ksm_pages, anon_pages;

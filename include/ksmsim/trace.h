@@ -62,6 +62,7 @@ enum trace_cmd_kind {
 	TC_CHECK,     /* check                                   */
 	TC_RMAP,      /* rmap P ADDR                             */
 	TC_DOT,       /* dot WHAT [P ADDR | P] FILE              */
+	TC_MIGRATE,   /* migrate P ADDR (simulator addition)     */
 	TC__COUNT
 };
 

@@ -206,6 +206,14 @@ static void explain_miss(const struct ksm_stable_node *node, const struct mappin
 static void list_missing(const struct ksm_stable_node *node, const struct mapping_set *want,
 			 const struct mapping_set *got, struct text *t, bool explain)
 {
+	size_t listed = 0;
+
+	for (size_t i = 0; i < want->n; i++)
+		listed += !set_has(got, &want->k[i]);
+	if (!listed) {
+		tprintf(t, " (none)");
+		return;
+	}
 	for (size_t i = 0; i < want->n; i++) {
 		if (set_has(got, &want->k[i]))
 			continue;
@@ -221,9 +229,8 @@ static void emit(struct rmap_check_summary *sum, enum rmap_finding_kind kind,
 		 struct text *t)
 {
 	sum->count[kind]++;
-	if (sum->report)
-		fprintf(sum->report, "%s%s%s\n", sum->prefix ? sum->prefix : "",
-			rmap_finding_name(kind), t->s ? t->s : "");
+	if (sum->on_finding)
+		sum->on_finding(sum->ctx, kind, t->s ? t->s : "");
 	if (kind == RMAP_FINDING_DIVERGENCE && !sum->first_divergence[0])
 		snprintf(sum->first_divergence, sizeof(sum->first_divergence), "%s",
 			 t->s ? t->s : "");
@@ -245,7 +252,7 @@ static void check_ksm_page(struct ksm_sim *sim, struct folio *f,
 	sum->ksm_pages++;
 	if (!node) {
 		if (truth.n) {
-			tprintf(t, ": KSM page pfn %u (token %llu) has no stable node: no walk can find its %zu mappings",
+			tprintf(t, "KSM page pfn %u (token %llu) has no stable node: no walk can find its %zu mappings",
 				f->pfn, (unsigned long long)f->content, truth.n);
 			list_missing(NULL, &truth, &s[0], t, false);
 			emit(sum, RMAP_FINDING_NO_NODE, t);
@@ -261,7 +268,7 @@ static void check_ksm_page(struct ksm_sim *sim, struct folio *f,
 	}
 	have_indexed = sim->ksm->kernel == KSM_KERNEL_LPI;
 	if (have_indexed && !set_equal(&s[RMAP_FULL], &s[RMAP_INDEXED])) {
-		tprintf(t, ": KSM page pfn %u (token %llu): full walk finds %zu mappings, indexed %zu; ",
+		tprintf(t, "KSM page pfn %u (token %llu): full walk finds %zu mappings, indexed %zu; ",
 			f->pfn, (unsigned long long)f->content, s[RMAP_FULL].n, s[RMAP_INDEXED].n);
 		describe_items(sim, node, t);
 		tprintf(t, "; found by full only:");
@@ -271,7 +278,7 @@ static void check_ksm_page(struct ksm_sim *sim, struct folio *f,
 		emit(sum, RMAP_FINDING_DIVERGENCE, t);
 	}
 	if (!set_equal(&s[RMAP_NAIVE], &s[RMAP_FULL])) {
-		tprintf(t, ": KSM page pfn %u (token %llu): the naive walk (address >> PAGE_SHIFT) misses %zu of the %zu mappings the full walk finds (page offsets moved by mremap); ",
+		tprintf(t, "KSM page pfn %u (token %llu): the naive walk (address >> PAGE_SHIFT) misses %zu of the %zu mappings the full walk finds (page offsets moved by mremap); ",
 			f->pfn, (unsigned long long)f->content, s[RMAP_FULL].n - s[RMAP_NAIVE].n,
 			s[RMAP_FULL].n);
 		describe_items(sim, node, t);
@@ -280,7 +287,7 @@ static void check_ksm_page(struct ksm_sim *sim, struct folio *f,
 		emit(sum, RMAP_FINDING_NAIVE_MISS, t);
 	}
 	if (s[RMAP_FULL].n != truth.n) {
-		tprintf(t, ": KSM page pfn %u (token %llu) is mapped %zu times; every walk misses %zu of them until ksmd visits them; ",
+		tprintf(t, "KSM page pfn %u (token %llu) is mapped %zu times; every walk misses %zu of them until ksmd visits them; ",
 			f->pfn, (unsigned long long)f->content, truth.n, truth.n - s[RMAP_FULL].n);
 		describe_items(sim, node, t);
 		tprintf(t, "; missed:");
@@ -304,7 +311,7 @@ static void check_anon_page(struct ksm_sim *sim, struct folio *f,
 	set_from_truth(&truth, gt, f->pfn);
 	sum->anon_pages++;
 	if (found.n != truth.n) {
-		tprintf(t, ": anonymous page pfn %u (index 0x%llx) is mapped %zu times, the anon walk finds %zu; missed:",
+		tprintf(t, "anonymous page pfn %u (index 0x%llx) is mapped %zu times, the anon walk finds %zu; missed:",
 			f->pfn, (unsigned long long)f->index, truth.n, found.n);
 		list_missing(NULL, &truth, &found, t, false);
 		emit(sum, RMAP_FINDING_ANON_MISS, t);

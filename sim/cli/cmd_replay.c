@@ -2,14 +2,19 @@
 /*
  * DOC: ksmsim replay — run a trace on a simulated machine
  *
- *   ksmsim replay [--snapshots FILE] [--keep-going]
- *                 [--check-invariants=none|end|each] [--quiet] TRACE
+ *   ksmsim replay [--snapshots FILE] [--report FILE] [--keep-going]
+ *                 [--check-invariants=none|end|each] [--check=each]
+ *                 [--strict] [--quiet] TRACE
  *
  * The whole trace is parsed before anything runs, so a syntax error
  * anywhere applies nothing.  Snapshot records go to standard output, or
  * to FILE — written under a temporary name and renamed only when the
- * replay succeeds, so FILE is never left half written.  A summary of the
- * final machine goes to standard error unless --quiet.
+ * replay succeeds, so FILE is never left half written.  The reports of
+ * `check`, `rmap` and `migrate` go to standard error, or to --report
+ * FILE.  --check=each runs the rmap check after every command; --strict
+ * makes every rmap finding fail the replay (a divergence between the full
+ * and indexed walks always does).  A summary of the final machine goes to
+ * standard error unless --quiet.
  *
  * Exit status: 0 success; 1 an expect failed (or, a bug, an invariant of
  * the model did); 2 bad usage or a trace that cannot be applied.
@@ -27,11 +32,15 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: ksmsim replay [--snapshots FILE] [--keep-going]\n"
-		"                     [--check-invariants=none|end|each] [--quiet] TRACE\n"
+		"usage: ksmsim replay [--snapshots FILE] [--report FILE] [--keep-going]\n"
+		"                     [--check-invariants=none|end|each] [--check=each]\n"
+		"                     [--strict] [--quiet] TRACE\n"
 		"\n"
 		"Replays a ksmtrace v1 file (docs/trace-format.md) on a simulated machine.\n"
 		"  --snapshots FILE      write snapshot records to FILE instead of stdout\n"
+		"  --report FILE         write check/rmap/migrate reports to FILE instead of stderr\n"
+		"  --check=each          compare the rmap walks of every KSM page after every command\n"
+		"  --strict              any rmap finding fails (a full/indexed divergence always does)\n"
 		"  --keep-going          report every failed expect and go on (exit 1 at the end)\n"
 		"  --check-invariants=W  check the model's invariants never, at the end\n"
 		"                        (default) or after each command\n"
@@ -68,6 +77,9 @@ static void print_summary(struct ksm_sim *sim, const char *file,
 struct replay_args {
 	const char *trace;
 	const char *snapshots;
+	const char *report;
+	bool check_each;
+	bool strict;
 	bool keep_going;
 	bool quiet;
 	enum replay_check invariants;
@@ -84,6 +96,18 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 			return 1;
 		} else if (!strcmp(s, "--keep-going")) {
 			a->keep_going = true;
+		} else if (!strcmp(s, "--check=each")) {
+			a->check_each = true;
+		} else if (!strcmp(s, "--check=none")) {
+			a->check_each = false;
+		} else if (!strcmp(s, "--strict")) {
+			a->strict = true;
+		} else if (!strcmp(s, "--report")) {
+			if (++i == argc) {
+				fprintf(stderr, "ksmsim replay: --report needs a file name\n");
+				return -1;
+			}
+			a->report = argv[i];
 		} else if (!strcmp(s, "--quiet") || !strcmp(s, "-q")) {
 			a->quiet = true;
 		} else if (!strcmp(s, "--snapshots")) {
@@ -162,6 +186,22 @@ int cmd_replay(int argc, char **argv)
 		}
 	}
 	opts.invariants = a.invariants;
+	opts.rmap_check = a.check_each ? REPLAY_CHECK_EACH : REPLAY_CHECK_NONE;
+	opts.strict = a.strict;
+	opts.report = stderr;
+	if (a.report) {
+		opts.report = fopen(a.report, "w");
+		if (!opts.report) {
+			fprintf(stderr, "%s: cannot write: %s\n", a.report, strerror(errno));
+			if (out != stdout) {
+				fclose(out);
+				unlink(tmp);
+			}
+			free(tmp);
+			trace_free(&t);
+			return KSMSIM_EXIT_USAGE;
+		}
+	}
 	opts.keep_going = a.keep_going;
 	opts.snapshots = out;
 
@@ -196,6 +236,10 @@ int cmd_replay(int argc, char **argv)
 	} else if (fflush(stdout) != 0) {
 		fprintf(stderr, "ksmsim replay: cannot write standard output: %s\n",
 			strerror(errno));
+		st = REPLAY_ERROR;
+	}
+	if (opts.report != stderr && fclose(opts.report) != 0) {
+		fprintf(stderr, "%s: cannot write: %s\n", a.report, strerror(errno));
 		st = REPLAY_ERROR;
 	}
 	trace_free(&t);

@@ -177,6 +177,7 @@ struct ksm_state {
 	struct ksm_fault faults[KSM_FAULT__COUNT];
 	struct ksm_rng rng;          /* fault probabilities (sim.seed)     */
 	bool reap_clears_merge_any;  /* sim.reap_clears_merge_any          */
+	int walk;                    /* sim.walk: enum rmap_strategy, -1 = the kernel's */
 
 	/* checksum cache: token -> checksum, direct mapped */
 	struct { uint64_t token; uint32_t sum; bool valid; } csum_cache[4096];

@@ -224,6 +224,7 @@ struct ksm_state *ksm_state_create(struct ksm_sim *sim)
 	ksm->layout = KSM_LAYOUT_LP64;
 	ksm->zero_checksum = ksm_layout_checksum(ksm->layout, 0);
 	ksm->page_cost_ns = 1000;
+	ksm->walk = -1;
 	ksm_rng_seed(&ksm->rng, 0);
 	return ksm;
 }

@@ -11,6 +11,10 @@
  *   sim.fault=SPEC                   fault injection (sim/ksm/fault.c)
  *   sim.seed=N                       seed of the machine's RNG
  *   sim.page_cost_ns=N               CPU cost of a scanned page (advisor)
+ *   sim.walk=full|indexed|naive|kernel
+ *                                    the strategy of the rmap walks that
+ *                                    `migrate` runs (default "kernel": full
+ *                                    for baseline, indexed for lpi)
  *   sim.reap_clears_merge_any=0|1    whether ksmd's reaping of an mm with
  *                                    nothing to scan also clears
  *                                    MMF_VM_MERGE_ANY (kernels before the
@@ -25,6 +29,7 @@
 #include <string.h>
 
 #include "ksm/ksm_state.h"
+#include "ksmsim/rmap.h"
 #include "mm/internal.h"
 
 static int parse_u64(const char *name, const char *text, uint64_t *out,
@@ -118,6 +123,19 @@ int ksm_set_sim_knob(struct ksm_sim *sim, const char *name, const char *text,
 		ksm->page_cost_ns = v;
 		return 0;
 	}
+	if (!strcmp(name, "sim.walk")) {
+		enum rmap_strategy st;
+
+		if (!strcmp(text, "kernel")) {
+			ksm->walk = -1;
+			return 0;
+		}
+		if (rmap_strategy_parse(text, &st))
+			return sim_fail(err, SIM_ARG_KNOB_VALUE,
+					"sim.walk must be full, indexed, naive or kernel, got '%s'", text);
+		ksm->walk = st;
+		return 0;
+	}
 	if (!strcmp(name, "sim.reap_clears_merge_any")) {
 		if (parse_u64(name, text, &v, err))
 			return -1;
@@ -127,7 +145,7 @@ int ksm_set_sim_knob(struct ksm_sim *sim, const char *name, const char *text,
 		return 0;
 	}
 	return sim_fail(err, SIM_ARG_KNOB_NAME,
-			"unknown simulator knob '%s' (known: sim.kernel, sim.layout, sim.fault, sim.seed, sim.page_cost_ns, sim.reap_clears_merge_any)",
+			"unknown simulator knob '%s' (known: sim.kernel, sim.layout, sim.walk, sim.fault, sim.seed, sim.page_cost_ns, sim.reap_clears_merge_any)",
 			name);
 }
 

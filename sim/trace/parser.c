@@ -125,6 +125,7 @@ static const char *const cmd_names[TC__COUNT] = {
 	[TC_SCAN] = "scan",	  [TC_EXPECT] = "expect",
 	[TC_SNAPSHOT] = "snapshot", [TC_CHECK] = "check",
 	[TC_RMAP] = "rmap",	  [TC_DOT] = "dot",
+	[TC_MIGRATE] = "migrate",
 };
 
 static const char *const prot_names[] = {
@@ -1093,6 +1094,7 @@ static const struct cmd_desc cmds[TC__COUNT] = {
 	[TC_CHECK] = { "no arguments", 0, 0, parse_check },
 	[TC_RMAP] = { "P ADDR", 2, 2, parse_rmap },
 	[TC_DOT] = { "WHAT [P [ADDR]] FILE", 1, SIZE_MAX, parse_dot },
+	[TC_MIGRATE] = { "P ADDR", 2, 2, parse_rmap },
 };
 
 static int check_nargs(struct parser *p, enum trace_cmd_kind kind)

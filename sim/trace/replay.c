@@ -13,20 +13,9 @@
 #include "ksmsim/ksm.h"
 #include "ksmsim/replay.h"
 #include "ksmsim/sim_snapshot.h"
+#include "trace/replay_internal.h"
 
-struct replay {
-	struct ksm_sim *sim;
-	const struct trace *trace;
-	const struct replay_opts *opts;
-	struct replay_result *res;
-	struct ksm_diag *err;
-};
-
-/* A diagnostic at word @arg of @c. */
-static int fail_at(struct replay *r, const struct trace_cmd *c, unsigned arg,
-		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static int fail_at(struct replay *r, const struct trace_cmd *c, unsigned arg,
+int replay_fail_at(struct replay *r, const struct trace_cmd *c, unsigned arg,
 		   const char *fmt, ...)
 {
 	struct trace_pos pos = arg < c->nargs ? c->argpos[arg] : c->argpos[0];
@@ -41,7 +30,7 @@ static int fail_at(struct replay *r, const struct trace_cmd *c, unsigned arg,
 static int sim_failed(struct replay *r, const struct trace_cmd *c,
 		      const struct sim_error *e)
 {
-	return fail_at(r, c, e->arg, "%s", e->msg);
+	return replay_fail_at(r, c, e->arg, "%s", e->msg);
 }
 
 static struct task *task_arg(struct replay *r, const struct trace_cmd *c,
@@ -50,7 +39,7 @@ static struct task *task_arg(struct replay *r, const struct trace_cmd *c,
 	struct task *t = sim_find_task(r->sim, c->proc[which]);
 
 	if (!t)
-		fail_at(r, c, 1 + which, "no live process named '%s'", c->proc[which]);
+		replay_fail_at(r, c, 1 + which, "no live process named '%s'", c->proc[which]);
 	return t;
 }
 
@@ -124,7 +113,7 @@ static int do_expect(struct replay *r, const struct trace_cmd *c)
 		sharing |= c->kvs[i].kind == TKV_SHARING;
 	if (sim_snapshot_take(r->sim, c->argpos[0].line, "", sharing, &s)) {
 		ksm_snapshot_free(&s);
-		return fail_at(r, c, 0, "out of memory computing the sharing partition");
+		return replay_fail_at(r, c, 0, "out of memory computing the sharing partition");
 	}
 	for (size_t i = 0; i < c->nkvs && !ret; i++)
 		ret = expect_one(r, &c->kvs[i], &s);
@@ -138,9 +127,9 @@ static int do_snapshot(struct replay *r, const struct trace_cmd *c)
 	int ret = 0;
 
 	if (sim_snapshot_take(r->sim, c->argpos[0].line, c->label, true, &s))
-		ret = fail_at(r, c, 0, "out of memory computing the sharing partition");
+		ret = replay_fail_at(r, c, 0, "out of memory computing the sharing partition");
 	else if (r->opts->snapshots && ksm_snapshot_write(r->opts->snapshots, &s))
-		ret = fail_at(r, c, 0, "cannot write the snapshot record");
+		ret = replay_fail_at(r, c, 0, "cannot write the snapshot record");
 	else
 		r->res->snapshots++;
 	ksm_snapshot_free(&s);
@@ -149,7 +138,7 @@ static int do_snapshot(struct replay *r, const struct trace_cmd *c)
 
 static int not_yet(struct replay *r, const struct trace_cmd *c, const char *what)
 {
-	return fail_at(r, c, 0, "'%s' needs %s, which this version of ksmsim does not model yet",
+	return replay_fail_at(r, c, 0, "'%s' needs %s, which this version of ksmsim does not model yet",
 		       trace_cmd_name(c->kind), what);
 }
 
@@ -197,12 +186,15 @@ static int apply(struct replay *r, const struct trace_cmd *c)
 		      ksm_scan_batches(r->sim, c->scan_count, &e);
 		break;
 	case TC_CHECK:
+		return replay_check(r, c, false);
 	case TC_RMAP:
-		return not_yet(r, c, "rmap walks");
+		return replay_rmap(r, c);
+	case TC_MIGRATE:
+		return replay_migrate(r, c);
 	case TC_DOT:
 		return not_yet(r, c, "the Graphviz dumps");
 	case TC__COUNT:
-		return fail_at(r, c, 0, "internal error: bad command kind");
+		return replay_fail_at(r, c, 0, "internal error: bad command kind");
 	}
 	switch (c->kind) {
 	case TC_MMAP:
@@ -245,7 +237,7 @@ static int check_now(struct replay *r, const struct trace_cmd *c)
 
 	if (!sim_check_invariants(r->sim, why, sizeof(why)))
 		return 0;
-	fail_at(r, c, 0, "invariant violated after this command: %s", why);
+	replay_fail_at(r, c, 0, "invariant violated after this command: %s", why);
 	return -1;
 }
 
@@ -264,6 +256,11 @@ enum replay_status replay_command(struct ksm_sim *sim, const struct trace *t,
 	res->commands++;
 	if (opts->invariants == REPLAY_CHECK_EACH && check_now(&r, c))
 		return REPLAY_BROKEN;
+	if (opts->rmap_check == REPLAY_CHECK_EACH && c->kind != TC_CHECK) {
+		ret = replay_check(&r, c, true);
+		if (ret)
+			return ret < 0 ? REPLAY_ERROR : REPLAY_EXPECT_FAILED;
+	}
 	return REPLAY_OK;
 }
 

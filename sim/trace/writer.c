@@ -170,6 +170,7 @@ static void put_args(struct out *o, const struct trace_cmd *c)
 	case TC_CHECK:
 		break;
 	case TC_RMAP:
+	case TC_MIGRATE:
 		put(o, " %s", c->proc[0]);
 		put_addr(o, c->addr);
 		break;

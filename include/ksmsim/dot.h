@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * DOC: Graphviz pictures of the machine's structures
+ *
+ * sim_dot() draws one structure of a machine as a Graphviz graph built
+ * with cgraph (so quoting is the library's job) and writes it to a file:
+ * the DOT text by default, or, when the file name ends in .svg, .png or
+ * .pdf, a picture rendered in-process through gvc.  The file is written
+ * under a temporary name in the same folder and renamed only when
+ * complete, so it is never left half written.
+ *
+ * What is drawn (enum trace_dot_what; docs/dot.md shows each picture):
+ *
+ *   stable          the stable tree as the red-black tree it is, chains
+ *                   with their dups, each KSM page's rmap_items
+ *   unstable        the unstable tree and its rmap_items (only while the
+ *                   scan cursor is inside a round; between rounds the
+ *                   tree is dead and only a note and the finished round's
+ *                   unstable items are drawn)
+ *   anon_vma P ADDR the anon_vma of P's VMA at ADDR, its root, and their
+ *                   interval trees of anon_vma_chains with their VMAs
+ *   mm P            P's VMAs in address order with their page counts
+ *   all             all of the above for every process, clustered by kind
+ *   rmap P ADDR     not drawn yet (it needs the rmap walks): an error
+ *
+ * The output is deterministic: nodes are named after the objects' ids,
+ * never their addresses, and drawn in the structures' own order, so one
+ * machine state always gives byte-identical DOT text.
+ *
+ * Large structures stay readable: at most opts->limit structure nodes
+ * are drawn, and a note says how many of each kind were left out.
+ */
+#ifndef KSMSIM_DOT_H
+#define KSMSIM_DOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ksmsim/sim.h"
+#include "ksmsim/trace.h"
+
+/* Structure nodes drawn at most, unless dot_opts.limit says otherwise. */
+#define DOT_DEFAULT_LIMIT 2000
+
+struct dot_opts {
+	/* Most structure nodes (tree nodes, rmap_items, VMAs, anon_vmas,
+	 * chains) to draw; 0 means DOT_DEFAULT_LIMIT. */
+	unsigned limit;
+	/* stable, unstable, all: draw only what concerns this process (its
+	 * rmap_items, the tree nodes above them, its VMAs and anon_vmas);
+	 * NULL draws every process.  Ignored by mm and anon_vma. */
+	const char *focus;
+	/* stable, all: draw only the KSM page mapped at page_proc:page_addr
+	 * (its tree entry, the path to it, its rmap_items); NULL: every one. */
+	const char *page_proc;
+	uint64_t page_addr;
+	/* A line added under the picture's heading (say "x.trace, line 12"),
+	 * or NULL.  Any text: it is escaped. */
+	const char *title;
+};
+
+/*
+ * sim_dot() - draw @what of @sim into @file.
+ * @proc, @addr: P and ADDR for anon_vma (both) and mm (@proc only).
+ * @opts: may be NULL (every default).
+ * @err: on failure, why; err->arg is the word of the trace command
+ *       `dot WHAT [P [ADDR]] FILE` at fault (1 WHAT, 2 P, 3 ADDR, the
+ *       last one FILE), 0 for a problem with @opts.
+ * Errors: an unknown process, no VMA at ADDR, no KSM page at the focused
+ * page, a file that cannot be written, a failed layout or rendering, and
+ * `rmap` (not drawn yet).  Nothing is written then.
+ * Return: 0 or -1.
+ */
+int sim_dot(struct ksm_sim *sim, enum trace_dot_what what, const char *proc,
+	    uint64_t addr, const char *file, const struct dot_opts *opts,
+	    struct sim_error *err);
+
+/* What sim_dot() writes, from the file name's extension. */
+enum dot_format {
+	DOT_FORMAT_DOT, /* anything else: the DOT text */
+	DOT_FORMAT_SVG, /* .svg */
+	DOT_FORMAT_PNG, /* .png */
+	DOT_FORMAT_PDF, /* .pdf */
+};
+
+enum dot_format dot_format_of(const char *file);
+
+/*
+ * dot_escape() - @text as a Graphviz escString: labels interpret a
+ * backslash as the start of an escape (\n, \l, \N, ...), so every
+ * backslash of plain text is doubled.  Writes at most @outlen bytes
+ * including the terminating NUL (nothing if @outlen is 0), never half an
+ * escape, and returns the length the whole escaped text needs, as
+ * snprintf() does.
+ */
+size_t dot_escape(char *out, size_t outlen, const char *text);
+
+#endif /* KSMSIM_DOT_H */

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared by the replayer's files (replay.c, replay_rmap.c). */
+#ifndef KSMSIM_TRACE_REPLAY_INTERNAL_H
+#define KSMSIM_TRACE_REPLAY_INTERNAL_H
+
+#include "ksmsim/replay.h"
+
+struct replay {
+	struct ksm_sim *sim;
+	const struct trace *trace;
+	const struct replay_opts *opts;
+	struct replay_result *res;
+	struct ksm_diag *err;
+};
+
+/* A diagnostic at word @arg of @c; returns -1. */
+int replay_fail_at(struct replay *r, const struct trace_cmd *c, unsigned arg,
+		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* replay_rmap.c: 0 done, -1 error, 1 failure (divergence or --strict). */
+int replay_check(struct replay *r, const struct trace_cmd *c, bool after_each);
+int replay_rmap(struct replay *r, const struct trace_cmd *c);
+int replay_migrate(struct replay *r, const struct trace_cmd *c);
+
+#endif /* KSMSIM_TRACE_REPLAY_INTERNAL_H */
