@@ -49,3 +49,20 @@ list(LENGTH lines n)
 if(NOT rc EQUAL 0 OR NOT n EQUAL 1)
   message(FATAL_ERROR "replay --snapshots: exit ${rc}, ${n} records")
 endif()
+
+# Output to something that is not a regular file (a FIFO here; /dev/null in
+# practice) is written in place: renaming a temporary file over it would
+# replace the device or FIFO by a regular file.
+set(fifo ${tmp}/records.fifo)
+execute_process(COMMAND mkfifo ${fifo} RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "mkfifo failed")
+endif()
+execute_process(COMMAND cat ${fifo}
+                COMMAND ${KSMSIM} replay --quiet --snapshots ${fifo}
+                        ${SRC}/traces/examples/fork-mremap.trace
+                RESULT_VARIABLE rcs OUTPUT_VARIABLE out TIMEOUT 20)
+execute_process(COMMAND test -p ${fifo} RESULT_VARIABLE still_fifo)
+if(NOT still_fifo EQUAL 0)
+  message(FATAL_ERROR "--snapshots replaced the FIFO ${fifo} by a regular file")
+endif()

@@ -26,6 +26,7 @@
 
 #include "cli/commands.h"
 #include "core/alloc.h"
+#include "core/outfile.h"
 #include "ksmsim/ksm.h"
 #include "ksmsim/replay.h"
 
@@ -154,11 +155,11 @@ int cmd_replay(int argc, char **argv)
 	struct replay_result res;
 	struct ksm_diag err = { 0 };
 	struct trace t = { 0 };
+	struct outfile snaps, report;
 	struct ksm_sim *sim;
 	enum replay_status st;
-	char *tmp = NULL;
 	char leaks[512];
-	FILE *out = stdout;
+	bool keep;
 	int rc;
 
 	rc = parse_args(argc, argv, &a);
@@ -172,38 +173,24 @@ int cmd_replay(int argc, char **argv)
 		trace_free(&t);
 		return KSMSIM_EXIT_USAGE;
 	}
-	if (a.snapshots) {
-		size_t n = strlen(a.snapshots) + 32;
-
-		tmp = xmalloc(n);
-		snprintf(tmp, n, "%s.tmp.%ld", a.snapshots, (long)getpid());
-		out = fopen(tmp, "w");
-		if (!out) {
-			fprintf(stderr, "%s: cannot write: %s\n", a.snapshots, strerror(errno));
-			free(tmp);
-			trace_free(&t);
-			return KSMSIM_EXIT_USAGE;
-		}
+	/* Both outputs open before anything runs: a bad path applies nothing. */
+	if (outfile_open(&snaps, a.snapshots ? a.snapshots : "-", &err)) {
+		ksm_diag_print(stderr, &err);
+		trace_free(&t);
+		return KSMSIM_EXIT_USAGE;
+	}
+	if (a.report && outfile_open(&report, a.report, &err)) {
+		ksm_diag_print(stderr, &err);
+		outfile_abort(&snaps);
+		trace_free(&t);
+		return KSMSIM_EXIT_USAGE;
 	}
 	opts.invariants = a.invariants;
 	opts.rmap_check = a.check_each ? REPLAY_CHECK_EACH : REPLAY_CHECK_NONE;
 	opts.strict = a.strict;
-	opts.report = stderr;
-	if (a.report) {
-		opts.report = fopen(a.report, "w");
-		if (!opts.report) {
-			fprintf(stderr, "%s: cannot write: %s\n", a.report, strerror(errno));
-			if (out != stdout) {
-				fclose(out);
-				unlink(tmp);
-			}
-			free(tmp);
-			trace_free(&t);
-			return KSMSIM_EXIT_USAGE;
-		}
-	}
+	opts.report = a.report ? report.f : stderr;
 	opts.keep_going = a.keep_going;
-	opts.snapshots = out;
+	opts.snapshots = snaps.f;
 
 	sim = ksm_sim_create();
 	st = replay_trace(sim, &t, &opts, &res, &err);
@@ -217,29 +204,19 @@ int cmd_replay(int argc, char **argv)
 		if (st == REPLAY_OK)
 			st = REPLAY_BROKEN;
 	}
-	if (a.snapshots) {
-		bool keep = st == REPLAY_OK || (st == REPLAY_EXPECT_FAILED && a.keep_going);
-
-		if (fclose(out) != 0 && keep) {
-			fprintf(stderr, "%s: cannot write: %s\n", a.snapshots, strerror(errno));
-			keep = false;
-			st = REPLAY_ERROR;
-		}
-		if (keep && rename(tmp, a.snapshots) != 0) {
-			fprintf(stderr, "%s: cannot write: %s\n", a.snapshots, strerror(errno));
-			st = REPLAY_ERROR;
-			keep = false;
-		}
-		if (!keep)
-			unlink(tmp);
-		free(tmp);
-	} else if (fflush(stdout) != 0) {
-		fprintf(stderr, "ksmsim replay: cannot write standard output: %s\n",
-			strerror(errno));
+	/*
+	 * Snapshot records are kept only from a replay that ran to its end;
+	 * the report is a log of what happened and is kept either way.
+	 */
+	keep = st == REPLAY_OK || (st == REPLAY_EXPECT_FAILED && a.keep_going);
+	if (!keep) {
+		outfile_abort(&snaps);
+	} else if (outfile_commit(&snaps, &err)) {
+		ksm_diag_print(stderr, &err);
 		st = REPLAY_ERROR;
 	}
-	if (opts.report != stderr && fclose(opts.report) != 0) {
-		fprintf(stderr, "%s: cannot write: %s\n", a.report, strerror(errno));
+	if (a.report && outfile_commit(&report, &err)) {
+		ksm_diag_print(stderr, &err);
 		st = REPLAY_ERROR;
 	}
 	trace_free(&t);

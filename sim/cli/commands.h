@@ -19,5 +19,6 @@ int cmd_replay(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_fmt(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_explore(int argc, char **argv);
 
 #endif /* KSMSIM_CLI_COMMANDS_H */

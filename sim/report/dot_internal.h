@@ -51,11 +51,11 @@ enum dot_kind {
 enum dot_attr {
 	/* graph (and cluster) attributes */
 	DA_G_LABEL, DA_G_LABELLOC, DA_G_STYLE, DA_G_COLOR, DA_G_FONTNAME,
-	DA_G_FONTSIZE, DA_G_RANKDIR, DA_G_ORDERING, DA_G_NODESEP, DA_G_RANKSEP,
+	DA_G_FONTSIZE, DA_G_RANKDIR, DA_G_NODESEP, DA_G_RANKSEP,
 	/* node attributes */
 	DA_N_LABEL, DA_N_SHAPE, DA_N_STYLE, DA_N_FILLCOLOR, DA_N_COLOR,
 	DA_N_FONTCOLOR, DA_N_PENWIDTH, DA_N_FONTNAME, DA_N_FONTSIZE,
-	DA_N_WIDTH, DA_N_HEIGHT, DA_N_MARGIN,
+	DA_N_WIDTH, DA_N_HEIGHT, DA_N_MARGIN, DA_N_ORDERING,
 	/* edge attributes */
 	DA_E_LABEL, DA_E_STYLE, DA_E_COLOR, DA_E_FONTCOLOR, DA_E_ARROWHEAD,
 	DA_E_FONTNAME, DA_E_FONTSIZE, DA_E_WEIGHT, DA_E_CONSTRAINT,
@@ -77,6 +77,10 @@ struct dot {
 	unsigned long skipped[DOTK__COUNT]; /* left out for the limit     */
 	struct mm_struct *focus_mm;  /* only this process, or NULL        */
 	struct ksm_stable_node *focus_node; /* only this KSM page, or NULL */
+	/* Where the VMAs a picture points at (chains, rmap walks) are
+	 * drawn if no earlier part of the picture drew them: a cluster per
+	 * process in this graph, or, if NULL, next to what points at them. */
+	Agraph_t *vma_parent;
 	unsigned nnotes;             /* names notes and placeholders      */
 	struct dot_label lb;         /* scratch label of the node at hand */
 };
@@ -111,7 +115,8 @@ Agnode_t *dot_node(struct dot *d, Agraph_t *g, const char *name,
 /* An edge; nothing if either end was not drawn.  @label may be NULL. */
 Agedge_t *dot_edge(struct dot *d, Agraph_t *g, Agnode_t *t, Agnode_t *h,
 		   const char *label, const char *style, const char *color);
-/* A note (not a structure node: it does not count against the limit). */
+/* A note (not a structure node: it does not count against the limit);
+ * each line of @text ('\n' separated) is centred. */
 Agnode_t *dot_note(struct dot *d, Agraph_t *g, const char *text);
 /*
  * dot_budget() - may one more structure node of @kind be drawn?  If not,
@@ -131,6 +136,14 @@ Agnode_t *dot_rmap_item(struct dot *d, Agraph_t *g, struct ksm_rmap_item *it);
 Agnode_t *dot_vma(struct dot *d, Agraph_t *g, struct vm_area_struct *vma);
 Agnode_t *dot_anon_vma(struct dot *d, Agraph_t *g, struct anon_vma *av);
 Agnode_t *dot_avc(struct dot *d, Agraph_t *g, struct anon_vma_chain *avc);
+/* The graph a VMA pointed at from @g belongs in (see vma_parent). */
+Agraph_t *dot_vma_home(struct dot *d, Agraph_t *g, struct vm_area_struct *vma);
+
+/* Add a left-justified line to a drawn node's label. */
+void dot_label_add(struct dot *d, Agnode_t *node, const char *text);
+/* Mark a node as not what it should be (stale, out of order): dashed
+ * orange border; its label says why. */
+void dot_mark(struct dot *d, Agnode_t *node);
 
 /* The page of a regular node or dup if it is still its page, else NULL
  * (the node is stale) — ksm_get_folio() without the removal. */
@@ -151,6 +164,9 @@ struct dot_tree {
 	 * Nodes that do not matter are drawn only on the way to one that
 	 * does; other subtrees become a "k hidden" placeholder. */
 	bool (*wanted)(struct dot *d, void *n);
+	/* Draw what hangs off a drawn tree node (after its tree edges, so
+	 * that those come first among its out-edges); may be NULL. */
+	void (*hang)(struct dot *d, Agraph_t *g, void *n, Agnode_t *node);
 	const char *edge_color;
 };
 
@@ -166,8 +182,7 @@ void dot_draw_stable(struct dot *d, Agraph_t *g);
 void dot_draw_unstable(struct dot *d, Agraph_t *g);
 void dot_draw_anon_vma(struct dot *d, Agraph_t *g, struct vm_area_struct *vma);
 /* One anon_vma and its interval tree, in a cluster of @g. */
-void dot_draw_one_anon_vma(struct dot *d, Agraph_t *g, struct anon_vma *av,
-			   struct vm_area_struct *mark);
+void dot_draw_one_anon_vma(struct dot *d, Agraph_t *g, struct anon_vma *av);
 void dot_draw_mm(struct dot *d, Agraph_t *g, struct task *task);
 void dot_draw_all(struct dot *d);
 

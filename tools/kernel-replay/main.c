@@ -37,6 +37,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "core/outfile.h"
 #include "kr.h"
 
 volatile sig_atomic_t kr_stop_signal;
@@ -148,7 +149,8 @@ int main(int argc, char **argv)
 	};
 	struct kr_options opt = { 0 };
 	const char *snap_path = NULL, *lock_path = KR_DEFAULT_LOCK;
-	char journal[512], tmp_path[4096];
+	char journal[512];
+	struct outfile snaps;
 	unsigned wait_secs = 0;
 	struct trace t = { 0 };
 	struct ksm_diag err;
@@ -252,16 +254,15 @@ int main(int argc, char **argv)
 		return KR_EXIT_START;
 	}
 	if (snap_path) {
-		snprintf(tmp_path, sizeof(tmp_path), "%s.tmp", snap_path);
-		out = fopen(tmp_path, "w");
-		if (!out) {
-			fprintf(stderr, "ksmsim-kernel-replay: %s: %s\n", tmp_path, strerror(errno));
+		if (outfile_open(&snaps, snap_path, &err)) {
+			print_err(&err);
 			kr_journal_remove(journal);
 			kr_pageinfo_close(&pi);
 			kr_lock_release(lock_fd);
 			trace_free(&t);
 			return KR_EXIT_START;
 		}
+		out = snaps.f;
 	}
 	if (opt.verbose) {
 		struct utsname u;
@@ -305,16 +306,10 @@ int main(int argc, char **argv)
 		bool complete = !kr_stop_signal &&
 			(status == KR_EXIT_OK || (status == KR_EXIT_EXPECT && opt.keep_going));
 
-		if (fclose(out) || !complete || !restored_ok) {
-			unlink(tmp_path);
-			if (complete && restored_ok) {
-				fprintf(stderr, "ksmsim-kernel-replay: %s: %s\n", tmp_path,
-					strerror(errno));
-				status = KR_EXIT_REPLAY;
-			}
-		} else if (rename(tmp_path, snap_path)) {
-			fprintf(stderr, "ksmsim-kernel-replay: %s: %s\n", snap_path, strerror(errno));
-			unlink(tmp_path);
+		if (!complete || !restored_ok) {
+			outfile_abort(&snaps);
+		} else if (outfile_commit(&snaps, &err)) {
+			print_err(&err);
 			status = KR_EXIT_REPLAY;
 		}
 	}

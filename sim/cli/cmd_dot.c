@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: MIT
+/*
+ * DOC: ksmsim dot — draw the machine's structures at a point of a trace
+ *
+ *   ksmsim dot [--at LINE] [--focus P] [--page P:ADDR] [--limit N]
+ *              TRACE WHAT [P [ADDR]] FILE
+ *
+ * Replays TRACE to its end, or only its commands on lines up to and
+ * including LINE, then draws WHAT as the trace command
+ * `dot WHAT [P [ADDR]] FILE` would (include/ksmsim/dot.h, docs/dot.md):
+ * DOT text, or SVG, PNG or PDF by FILE's extension, never half written.
+ *
+ * The trace's own `dot` commands are skipped: this command draws one
+ * picture, and should not scatter others as a side effect.  A failed
+ * expect is reported and the replay goes on (a picture of a failing
+ * trace is what one wants); so does a broken invariant, checked at the
+ * end.  Either makes the exit status 1, with the picture written.
+ *
+ * Exit status: 0 drawn; 1 drawn, but an expect or an invariant failed;
+ * 2 bad usage, a trace that cannot be applied, or a picture that cannot
+ * be drawn (nothing written).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "core/alloc.h"
+#include "ksmsim/dot.h"
+#include "ksmsim/replay.h"
+
+/* Declared in cli/commands.h with the other subcommands. */
+int cmd_dot(int argc, char **argv);
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: ksmsim dot [--at LINE] [--focus P] [--page P:ADDR] [--limit N]\n"
+		"                  TRACE WHAT [P [ADDR]] FILE\n"
+		"\n"
+		"Replays TRACE (to its end, or up to and including line LINE) and draws\n"
+		"one of its structures with Graphviz:\n"
+		"  stable FILE             the stable tree, chains, dups and rmap_items\n"
+		"  unstable FILE           the unstable tree (inside a round)\n"
+		"  anon_vma P ADDR FILE    the anon_vma of P's VMA at ADDR and its root,\n"
+		"                          with their interval trees\n"
+		"  mm P FILE               P's VMAs and their pages\n"
+		"  all FILE                everything, clustered by kind\n"
+		"FILE ending in .svg, .png or .pdf is rendered; anything else gets DOT text.\n"
+		"  --at LINE      stop after the commands on lines up to LINE\n"
+		"  --focus P      stable, unstable, all: only what concerns process P\n"
+		"  --page P:ADDR  stable, all: only the KSM page mapped at P:ADDR\n"
+		"  --limit N      draw at most N structure nodes (default %d)\n"
+		"The trace's own dot commands are skipped.\n",
+		DOT_DEFAULT_LIMIT);
+}
+
+struct dot_args {
+	unsigned long at;  /* 0: the whole trace */
+	const char *focus;
+	char *page_proc;   /* owned */
+	uint64_t page_addr;
+	unsigned limit;
+	const char *pos[6];
+	int npos;
+};
+
+static int parse_num(const char *opt, const char *s, unsigned long long max,
+		     unsigned long long *out)
+{
+	char *end;
+
+	errno = 0;
+	if (!s || !s[0] || s[0] == '-') {
+		fprintf(stderr, "ksmsim dot: %s needs a number\n", opt);
+		return -1;
+	}
+	*out = strtoull(s, &end, 0);
+	if (errno || *end || *out < 1 || *out > max) {
+		fprintf(stderr, "ksmsim dot: %s takes a number from 1 to %llu, not '%s'\n",
+			opt, max, s);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_page(const char *s, struct dot_args *a)
+{
+	const char *colon = s ? strchr(s, ':') : NULL;
+	unsigned long long addr;
+	char *end;
+
+	if (!colon || colon == s || !colon[1]) {
+		fprintf(stderr, "ksmsim dot: --page takes P:ADDR, not '%s'\n", s ? s : "");
+		return -1;
+	}
+	errno = 0;
+	addr = strtoull(colon + 1, &end, 0);
+	if (errno || *end || colon[1] == '-') {
+		fprintf(stderr, "ksmsim dot: --page: '%s' is not an address\n", colon + 1);
+		return -1;
+	}
+	free(a->page_proc);
+	a->page_proc = xmalloc((size_t)(colon - s) + 1);
+	memcpy(a->page_proc, s, (size_t)(colon - s));
+	a->page_proc[colon - s] = '\0';
+	a->page_addr = addr;
+	return 0;
+}
+
+/* 1: --help; 0: arguments read; -1: bad usage (said why). */
+static int parse_args(int argc, char **argv, struct dot_args *a)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *s = argv[i];
+		unsigned long long v;
+
+		if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
+			usage(stdout);
+			return 1;
+		} else if (!strcmp(s, "--at")) {
+			if (++i == argc) {
+				fprintf(stderr, "ksmsim dot: --at needs a line number\n");
+				return -1;
+			}
+			if (parse_num("--at", argv[i], UINT32_MAX, &v))
+				return -1;
+			a->at = (unsigned long)v;
+		} else if (!strcmp(s, "--limit")) {
+			if (++i == argc) {
+				fprintf(stderr, "ksmsim dot: --limit needs a number\n");
+				return -1;
+			}
+			if (parse_num("--limit", argv[i], UINT32_MAX, &v))
+				return -1;
+			a->limit = (unsigned)v;
+		} else if (!strcmp(s, "--focus")) {
+			if (++i == argc) {
+				fprintf(stderr, "ksmsim dot: --focus needs a process name\n");
+				return -1;
+			}
+			a->focus = argv[i];
+		} else if (!strcmp(s, "--page")) {
+			if (++i == argc) {
+				fprintf(stderr, "ksmsim dot: --page needs P:ADDR\n");
+				return -1;
+			}
+			if (parse_page(argv[i], a))
+				return -1;
+		} else if (s[0] == '-' && s[1]) {
+			fprintf(stderr, "ksmsim dot: unknown option '%s'\n", s);
+			return -1;
+		} else if (a->npos == (int)(sizeof(a->pos) / sizeof(a->pos[0]))) {
+			fprintf(stderr, "ksmsim dot: too many arguments ('%s')\n", s);
+			return -1;
+		} else {
+			a->pos[a->npos++] = s;
+		}
+	}
+	return 0;
+}
+
+/* WHAT's number of arguments before FILE, or -1 for an unknown WHAT. */
+static int what_of(const char *s, enum trace_dot_what *what)
+{
+	static const enum trace_dot_what all[] = {
+		TDOT_STABLE, TDOT_UNSTABLE, TDOT_ANON_VMA, TDOT_MM, TDOT_RMAP, TDOT_ALL,
+	};
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		if (strcmp(s, trace_dot_what_name(all[i])))
+			continue;
+		*what = all[i];
+		return all[i] == TDOT_ANON_VMA || all[i] == TDOT_RMAP ? 2 :
+		       all[i] == TDOT_MM ? 1 : 0;
+	}
+	return -1;
+}
+
+static void report_expect(void *ctx, const struct ksm_diag *d)
+{
+	(void)ctx;
+	ksm_diag_print(stderr, d);
+}
+
+/* The commands to replay: up to line @at (0: all), without `dot`. */
+static struct trace part_of(const struct trace *t, unsigned long at)
+{
+	struct trace p = *t;
+
+	p.cmds = xmalloc(sizeof(*p.cmds) * (t->ncmds ? t->ncmds : 1));
+	p.ncmds = 0;
+	for (size_t i = 0; i < t->ncmds; i++) {
+		if (at && t->cmds[i].argpos[0].line > at)
+			break;
+		if (t->cmds[i].kind != TC_DOT)
+			p.cmds[p.ncmds++] = t->cmds[i]; /* shallow: @t owns */
+	}
+	return p;
+}
+
+int cmd_dot(int argc, char **argv)
+{
+	struct dot_args a = { 0 };
+	struct replay_opts ropts = { .invariants = REPLAY_CHECK_END, .keep_going = true,
+				     .on_expect_failure = report_expect };
+	struct dot_opts dopts = { 0 };
+	struct replay_result res;
+	struct ksm_diag diag = { 0 };
+	struct sim_error err = { 0 };
+	struct trace t = { 0 }, part;
+	enum trace_dot_what what = TDOT_ALL;
+	enum replay_status st;
+	const char *proc = NULL, *file, *base;
+	unsigned long long addr = 0;
+	struct ksm_sim *sim;
+	char title[512], leaks[512];
+	int rc, nargs, status = KSMSIM_EXIT_OK;
+
+	rc = parse_args(argc, argv, &a);
+	if (rc) {
+		if (rc < 0)
+			usage(stderr);
+		free(a.page_proc);
+		return rc < 0 ? KSMSIM_EXIT_USAGE : KSMSIM_EXIT_OK;
+	}
+	if (a.npos < 3) {
+		fprintf(stderr, "ksmsim dot: %s\n", a.npos == 0 ? "no trace given" :
+			a.npos == 1 ? "nothing to draw: give WHAT and FILE" : "no output file given");
+		goto usage;
+	}
+	nargs = what_of(a.pos[1], &what);
+	if (nargs < 0) {
+		fprintf(stderr, "ksmsim dot: cannot draw '%s': WHAT is stable, unstable, "
+			"anon_vma, mm or all\n", a.pos[1]);
+		goto usage;
+	}
+	if (a.npos != 3 + nargs) {
+		fprintf(stderr, "ksmsim dot: %s takes %s\n", a.pos[1],
+			nargs == 2 ? "P ADDR FILE" : nargs == 1 ? "P FILE" : "only FILE");
+		goto usage;
+	}
+	if (nargs >= 1)
+		proc = a.pos[2];
+	if (nargs == 2) {
+		char *end;
+
+		errno = 0;
+		addr = strtoull(a.pos[3], &end, 0);
+		if (errno || *end || !a.pos[3][0] || a.pos[3][0] == '-') {
+			fprintf(stderr, "ksmsim dot: '%s' is not an address\n", a.pos[3]);
+			goto usage;
+		}
+	}
+	file = a.pos[a.npos - 1];
+
+	if (trace_parse_file(a.pos[0], &t, &diag)) {
+		ksm_diag_print(stderr, &diag);
+		trace_free(&t);
+		free(a.page_proc);
+		return KSMSIM_EXIT_USAGE;
+	}
+	part = part_of(&t, a.at);
+	sim = ksm_sim_create();
+	st = replay_trace(sim, &part, &ropts, &res, &diag);
+	if (st == REPLAY_ERROR) {
+		ksm_diag_print(stderr, &diag);
+		status = KSMSIM_EXIT_USAGE;
+		goto out;
+	}
+	if (st == REPLAY_BROKEN) {
+		ksm_diag_print(stderr, &diag);
+		status = KSMSIM_EXIT_FAIL;
+	} else if (st == REPLAY_EXPECT_FAILED) {
+		status = KSMSIM_EXIT_FAIL;
+	}
+
+	/* The title names the trace by its file name, which can be any text. */
+	base = strrchr(t.file, '/');
+	base = base ? base + 1 : t.file;
+	if (a.at)
+		snprintf(title, sizeof(title), "%s, after line %lu", base, a.at);
+	else
+		snprintf(title, sizeof(title), "%s, at its end", base);
+	dopts.limit = a.limit;
+	dopts.focus = a.focus;
+	dopts.page_proc = a.page_proc;
+	dopts.page_addr = a.page_addr;
+	dopts.title = title;
+	if (sim_dot(sim, what, proc, addr, file, &dopts, &err)) {
+		fprintf(stderr, "ksmsim dot: %s\n", err.msg);
+		status = KSMSIM_EXIT_USAGE;
+	}
+out:
+	if (ksm_sim_destroy(sim, leaks, sizeof(leaks))) {
+		fprintf(stderr, "ksmsim: internal error: objects left at teardown: %s\n", leaks);
+		if (status == KSMSIM_EXIT_OK)
+			status = KSMSIM_EXIT_FAIL;
+	}
+	free(part.cmds);
+	trace_free(&t);
+	free(a.page_proc);
+	return status;
+usage:
+	usage(stderr);
+	free(a.page_proc);
+	return KSMSIM_EXIT_USAGE;
+}

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: MIT
+/* Output files written under a temporary name; see outfile.h. */
+#include "core/outfile.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/alloc.h"
+
+int outfile_open(struct outfile *o, const char *path, struct ksm_diag *err)
+{
+	struct stat st;
+
+	memset(o, 0, sizeof(*o));
+	o->path = xstrdup(path);
+	if (!strcmp(path, "-")) {
+		o->f = stdout;
+		return 0;
+	}
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		o->f = fopen(path, "w");
+	} else {
+		size_t n = strlen(path) + 32;
+
+		o->tmp = xmalloc(n);
+		snprintf(o->tmp, n, "%s.tmp.%ld", path, (long)getpid());
+		o->f = fopen(o->tmp, "w");
+	}
+	if (!o->f) {
+		ksm_diag_set(err, path, 0, 0, "cannot write: %s", strerror(errno));
+		free(o->tmp);
+		free(o->path);
+		memset(o, 0, sizeof(*o));
+		return -1;
+	}
+	return 0;
+}
+
+int outfile_commit(struct outfile *o, struct ksm_diag *err)
+{
+	int ret = 0;
+
+	if (o->f == stdout) {
+		if (fflush(stdout))
+			ret = ksm_diag_set(err, "<stdout>", 0, 0, "cannot write: %s", strerror(errno));
+	} else if (fclose(o->f)) {
+		ret = ksm_diag_set(err, o->path, 0, 0, "cannot write: %s", strerror(errno));
+		if (o->tmp)
+			unlink(o->tmp);
+	} else if (o->tmp && rename(o->tmp, o->path)) {
+		ret = ksm_diag_set(err, o->path, 0, 0, "cannot write: %s", strerror(errno));
+		unlink(o->tmp);
+	}
+	free(o->tmp);
+	free(o->path);
+	memset(o, 0, sizeof(*o));
+	return ret;
+}
+
+void outfile_abort(struct outfile *o)
+{
+	if (o->f && o->f != stdout)
+		fclose(o->f);
+	if (o->tmp)
+		unlink(o->tmp);
+	free(o->tmp);
+	free(o->path);
+	memset(o, 0, sizeof(*o));
+}

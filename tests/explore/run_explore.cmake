@@ -1,0 +1,13 @@
+file(REMOVE_RECURSE ${OUT})
+file(MAKE_DIRECTORY ${OUT})
+separate_arguments(args UNIX_COMMAND "${ARGS}")
+execute_process(COMMAND ${KSMSIM} explore ${args} --out ${OUT}
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+string(REPLACE "${OUT}/" "OUT/" out "${out}")
+file(READ ${EXPECTED} want)
+if(NOT rc EQUAL RC)
+  message(FATAL_ERROR "explore ${ARGS}: exit ${rc}, expected ${RC}\n${out}${err}")
+endif()
+if(NOT out STREQUAL want)
+  message(FATAL_ERROR "explore ${ARGS}: output differs\nwant:\n${want}\ngot:\n${out}")
+endif()
