@@ -287,6 +287,13 @@ Agedge_t *dot_edge(struct dot *d, Agraph_t *g, Agnode_t *t, Agnode_t *h,
 
 	if (!t || !h)
 		return NULL;
+	/*
+	 * In @g when both ends are in it, so that the cluster's layout (and
+	 * ordering=out) sees it; otherwise in the root graph, since an edge
+	 * made in a cluster would pull its other end into the cluster.
+	 */
+	if (!agsubnode(g, t, 0) || !agsubnode(g, h, 0))
+		g = d->g;
 	e = agedge(g, t, h, NULL, 1);
 	if (label) {
 		dl_reset(&d->lb);
@@ -743,7 +750,6 @@ static Agnode_t *stand_in(struct dot *d, Agraph_t *g, Agnode_t *parent,
 			  size_t hidden)
 {
 	Agnode_t *n = aux_node(d, g, hidden ? "hidden" : "nil");
-	Agedge_t *e;
 
 	if (hidden) {
 		char text[64];
@@ -760,8 +766,7 @@ static Agnode_t *stand_in(struct dot *d, Agraph_t *g, Agnode_t *parent,
 	}
 	dot_set(d, n, DA_N_STYLE, "invis");
 	dot_set(d, n, DA_N_SHAPE, "point");
-	e = dot_edge(d, g, parent, n, NULL, "invis", NULL);
-	(void)e;
+	dot_edge(d, g, parent, n, NULL, "invis", NULL);
 	return n;
 }
 

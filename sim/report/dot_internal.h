@@ -112,7 +112,8 @@ void dot_heading(struct dot *d, const char *first, const char *title);
  */
 Agnode_t *dot_node(struct dot *d, Agraph_t *g, const char *name,
 		   bool *created);
-/* An edge; nothing if either end was not drawn.  @label may be NULL. */
+/* An edge, in @g if both ends are in it; nothing if either end was not
+ * drawn.  @label, @style, @color may be NULL. */
 Agedge_t *dot_edge(struct dot *d, Agraph_t *g, Agnode_t *t, Agnode_t *h,
 		   const char *label, const char *style, const char *color);
 /* A note (not a structure node: it does not count against the limit);

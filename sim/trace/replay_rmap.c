@@ -104,12 +104,16 @@ static struct task *task_of(struct replay *r, const struct trace_cmd *c)
 	return t;
 }
 
+#define MAX_LISTED 16 /* mappings listed per line; the rest are counted */
+
 static void print_mappings(FILE *out, const char *what, const struct rmap_mapping *m,
 			   size_t n)
 {
 	fprintf(out, "  %-8s", what);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n && i < MAX_LISTED; i++)
 		fprintf(out, " %s:0x%" PRIx64, m[i].mm->owner, m[i].addr);
+	if (n > MAX_LISTED)
+		fprintf(out, " ... and %zu more", n - MAX_LISTED);
 	fprintf(out, "%s\n", n ? "" : " (none)");
 }
 
@@ -161,8 +165,10 @@ int replay_rmap(struct replay *r, const struct trace_cmd *c)
 		rmap_result_free(&res);
 	}
 	fprintf(out, "  %-8s", "truth");
-	for (size_t i = 0; i < count; i++)
+	for (size_t i = 0; i < count && i < MAX_LISTED; i++)
 		fprintf(out, " %s:0x%" PRIx64, gt.e[first + i].task->name, gt.e[first + i].addr);
+	if (count > MAX_LISTED)
+		fprintf(out, " ... and %zu more", count - MAX_LISTED);
 	fprintf(out, "%s\n", count ? "" : " (none)");
 	rmap_truth_free(&gt);
 	return 0;
