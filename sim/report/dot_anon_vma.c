@@ -44,14 +44,20 @@ static Agnode_t *draw_avc(struct dot *d, Agraph_t *g, void *n)
 	return dot_avc(d, g, avc_of(n));
 }
 
-/* After the tree edges: the chain's VMA, drawn outside the cluster
- * because several anon_vmas' trees may point at it. */
+/*
+ * After the tree edges: the chain's VMA, drawn in its process's cluster
+ * because several anon_vmas' trees may point at it.  The edge does not
+ * constrain the ranks: dot honours ordering=out (left child left) only
+ * while a tree node's out-edges stay inside the tree's cluster.
+ */
 static void hang_avc(struct dot *d, Agraph_t *g, void *n, Agnode_t *node)
 {
 	struct anon_vma_chain *avc = avc_of(n);
 	Agnode_t *vn = dot_vma(d, dot_vma_home(d, g, avc->vma), avc->vma);
+	Agedge_t *e = dot_edge(d, g, node, vn, NULL, "dashed", "steelblue");
 
-	dot_edge(d, g, node, vn, NULL, "dashed", "steelblue");
+	if (e)
+		dot_set(d, e, DA_E_CONSTRAINT, "false");
 }
 
 void dot_draw_one_anon_vma(struct dot *d, Agraph_t *g, struct anon_vma *av)

@@ -745,29 +745,36 @@ struct tree_entry {
 	Agnode_t *node;
 };
 
-/* A stand-in for a child: invisible for a missing one, or "k hidden". */
-static Agnode_t *stand_in(struct dot *d, Agraph_t *g, Agnode_t *parent,
-			  size_t hidden)
+/*
+ * A stand-in for a child that is not drawn: invisible for a missing one
+ * (it keeps the sibling on its side), "k nodes hidden" for a subtree the
+ * focus leaves out, "..." for one the budget left out.
+ */
+enum stand_in_kind { SI_NONE, SI_HIDDEN, SI_BUDGET };
+
+static void stand_in(struct dot *d, Agraph_t *g, Agnode_t *parent,
+		     enum stand_in_kind kind, size_t hidden)
 {
-	Agnode_t *n = aux_node(d, g, hidden ? "hidden" : "nil");
+	Agnode_t *n = aux_node(d, g, kind == SI_NONE ? "nil" : "hidden");
+	char text[64];
 
-	if (hidden) {
-		char text[64];
-
+	if (kind == SI_NONE) {
+		dot_set(d, n, DA_N_STYLE, "invis");
+		dot_set(d, n, DA_N_SHAPE, "point");
+		dot_edge(d, g, parent, n, NULL, "invis", NULL);
+		return;
+	}
+	if (kind == SI_HIDDEN)
 		snprintf(text, sizeof(text), "%zu node%s hidden", hidden,
 			 hidden == 1 ? "" : "s");
-		dl_reset(&d->lb);
-		dl_printf(&d->lb, "%s", text);
-		dot_set(d, n, DA_N_LABEL, d->lb.s);
-		dot_set(d, n, DA_N_SHAPE, "plaintext");
-		dot_set(d, n, DA_N_FONTCOLOR, "gray40");
-		dot_edge(d, g, parent, n, NULL, "dotted", "gray60");
-		return n;
-	}
-	dot_set(d, n, DA_N_STYLE, "invis");
-	dot_set(d, n, DA_N_SHAPE, "point");
-	dot_edge(d, g, parent, n, NULL, "invis", NULL);
-	return n;
+	else
+		snprintf(text, sizeof(text), "...");
+	dl_reset(&d->lb);
+	dl_printf(&d->lb, "%s", text);
+	dot_set(d, n, DA_N_LABEL, d->lb.s);
+	dot_set(d, n, DA_N_SHAPE, "plaintext");
+	dot_set(d, n, DA_N_FONTCOLOR, "gray40");
+	dot_edge(d, g, parent, n, NULL, "dotted", "gray60");
 }
 
 size_t dot_tree(struct dot *d, Agraph_t *g, const struct dot_tree *t)
@@ -825,9 +832,11 @@ size_t dot_tree(struct dot *d, Agraph_t *g, const struct dot_tree *t)
 			size_t c = e[i].kid[k];
 
 			if (c == SIZE_MAX)
-				stand_in(d, g, e[i].node, 0);
+				stand_in(d, g, e[i].node, SI_NONE, 0);
 			else if (!e[c].keep)
-				stand_in(d, g, e[i].node, e[c].size);
+				stand_in(d, g, e[i].node, SI_HIDDEN, e[c].size);
+			else if (!e[c].node)
+				stand_in(d, g, e[i].node, SI_BUDGET, 0);
 			else
 				dot_edge(d, g, e[i].node, e[c].node, NULL, NULL,
 					 t->edge_color);
