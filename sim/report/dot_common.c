@@ -1032,7 +1032,8 @@ static int resolve_opts(struct dot *d, const struct dot_opts *opts,
 }
 
 /* The first line of the heading: what, and what the focus leaves out. */
-static void focus_heading(struct dot *d, char *buf, size_t len, const char *what)
+static void focus_heading(struct dot *d, const struct dot_opts *opts, char *buf,
+			  size_t len, const char *what)
 {
 	int n = snprintf(buf, len, "%s", what);
 
@@ -1040,8 +1041,8 @@ static void focus_heading(struct dot *d, char *buf, size_t len, const char *what
 		n += snprintf(buf + n, len - (size_t)n, ", process %s only",
 			      d->focus_mm->owner);
 	if (d->focus_node && n >= 0 && (size_t)n < len)
-		snprintf(buf + n, len - (size_t)n, ", the KSM page of node #%llu only",
-			 (unsigned long long)d->focus_node->id);
+		snprintf(buf + n, len - (size_t)n, ", the KSM page at %s 0x%llx only",
+			 opts->page_proc, (unsigned long long)opts->page_addr);
 }
 
 int sim_dot(struct ksm_sim *sim, enum trace_dot_what what, const char *proc,
@@ -1083,12 +1084,12 @@ int sim_dot(struct ksm_sim *sim, enum trace_dot_what what, const char *proc,
 		goto out;
 	switch (what) {
 	case TDOT_STABLE:
-		focus_heading(&d, head, sizeof(head), "stable tree");
+		focus_heading(&d, opts, head, sizeof(head), "stable tree");
 		dot_heading(&d, head, title);
 		dot_draw_stable(&d, d.g);
 		break;
 	case TDOT_UNSTABLE:
-		focus_heading(&d, head, sizeof(head), "unstable tree");
+		focus_heading(&d, opts, head, sizeof(head), "unstable tree");
 		dot_heading(&d, head, title);
 		dot_draw_unstable(&d, d.g);
 		break;
@@ -1104,7 +1105,7 @@ int sim_dot(struct ksm_sim *sim, enum trace_dot_what what, const char *proc,
 		dot_draw_mm(&d, d.g, task);
 		break;
 	case TDOT_ALL:
-		focus_heading(&d, head, sizeof(head), "the whole machine");
+		focus_heading(&d, opts, head, sizeof(head), "the whole machine");
 		dot_heading(&d, head, title);
 		dot_draw_all(&d);
 		break;
