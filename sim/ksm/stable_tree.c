@@ -327,6 +327,16 @@ again:
 	return NULL;
 }
 
+static void stable_node_chain_add_dup(struct ksm_sim *sim,
+				      struct ksm_stable_node *dup,
+				      struct ksm_stable_node *chain)
+{
+	dup->kind = KSM_NODE_DUP;
+	dup->chain = chain;
+	LIST_INSERT_HEAD(&chain->dups, dup, hlist_dup);
+	sim->ksm->ksm_stable_node_dups++;
+}
+
 /* alloc_stable_node_chain(): a chain takes @dup's place; @dup is its first dup. */
 static struct ksm_stable_node *alloc_stable_node_chain(struct ksm_sim *sim,
 						       struct ksm_stable_node *dup)
@@ -340,22 +350,9 @@ static struct ksm_stable_node *alloc_stable_node_chain(struct ksm_sim *sim,
 	chain->rmap_hlist_len = STABLE_NODE_CHAIN;
 	chain->chain_prune_time = ksm->clock_ms;
 	stable_replace(ksm, dup, chain);
-	dup->kind = KSM_NODE_DUP;
-	dup->chain = chain;
-	LIST_INSERT_HEAD(&chain->dups, dup, hlist_dup);
-	ksm->ksm_stable_node_dups++;
+	stable_node_chain_add_dup(sim, dup, chain);
 	ksm->ksm_stable_node_chains++;
 	return chain;
-}
-
-static void stable_node_chain_add_dup(struct ksm_sim *sim,
-				      struct ksm_stable_node *dup,
-				      struct ksm_stable_node *chain)
-{
-	dup->kind = KSM_NODE_DUP;
-	dup->chain = chain;
-	LIST_INSERT_HEAD(&chain->dups, dup, hlist_dup);
-	sim->ksm->ksm_stable_node_dups++;
 }
 
 /*

@@ -208,7 +208,7 @@ static void dot_open(struct dot *d, struct ksm_sim *sim, const struct dot_opts *
 	memset(d, 0, sizeof(*d));
 	d->sim = sim;
 	d->limit = opts && opts->limit ? opts->limit : DOT_DEFAULT_LIMIT;
-	d->g = agopen(cs("ksmsim"), Agdirected, NULL);
+	d->g = dot_agopen("ksmsim");
 	for (int i = 0; i < DA__COUNT; i++)
 		d->sym[i] = agattr(d->g, attr_decls[i].kind, cs(attr_decls[i].name),
 				   cs(attr_decls[i].def));
@@ -739,6 +739,7 @@ struct tree_entry {
 	void *n;
 	size_t parent;      /* index; SIZE_MAX for the root     */
 	bool right;         /* which child of its parent        */
+	bool wanted;        /* matters under the focus itself   */
 	bool keep;          /* drawn (wanted, or above a wanted) */
 	size_t size;        /* nodes in its subtree             */
 	size_t kid[2];      /* left, right child index or SIZE_MAX */
@@ -805,7 +806,8 @@ size_t dot_tree(struct dot *d, Agraph_t *g, const struct dot_tree *t)
 	/* Children before parents: sizes, and what the focus keeps. */
 	for (size_t i = n; i-- > 0;) {
 		e[i].size++;
-		e[i].keep |= !t->wanted || t->wanted(d, e[i].n);
+		e[i].wanted = !t->wanted || t->wanted(d, e[i].n);
+		e[i].keep |= e[i].wanted;
 		if (e[i].parent != SIZE_MAX) {
 			e[e[i].parent].size += e[i].size;
 			e[e[i].parent].keep |= e[i].keep;
@@ -841,7 +843,8 @@ size_t dot_tree(struct dot *d, Agraph_t *g, const struct dot_tree *t)
 				dot_edge(d, g, e[i].node, e[c].node, NULL, NULL,
 					 t->edge_color);
 		}
-		if (t->hang)
+		/* A node only on the way to a wanted one brings nothing along. */
+		if (t->hang && e[i].wanted)
 			t->hang(d, g, e[i].n, e[i].node);
 	}
 	free(e);
@@ -885,6 +888,47 @@ static int gv_collect(char *msg)
 		gv_msg[--n] = '\0';
 	return 0;
 }
+
+/*
+ * One gvc context for the whole process, made on first use and kept.
+ * Graphviz 2.43's pango plugin caches the last font name in a static
+ * variable that points into the context's font dictionary: after
+ * gvFreeContext() the next context's first text measurement compares
+ * against freed memory.  A machine replaying a trace may render many
+ * pictures, so the context must outlive them all.
+ */
+static GVC_t *gvc_context(void)
+{
+	static GVC_t *gvc;
+
+	if (!gvc)
+		gvc = gvContext();
+	return gvc;
+}
+
+#ifdef KSMSIM_SANITIZE
+/*
+ * LeakSanitizer: the font machinery under Graphviz's renderers (fontconfig,
+ * pango, cairo, glib) keeps caches it never frees, gvContext() loses its
+ * configuration text, and 2.43's dot layout loses some of its own
+ * allocations (gmalloc(), libgvc's allocator, which the fast unwinder
+ * cannot see past).  Leaks of ours still show: the graphs are cgraph's
+ * (agalloc(), not gmalloc()) and the rest is our own allocation.
+ */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+	return "leak:libfontconfig.so\n"
+	       "leak:libpango\n"
+	       "leak:libcairo.so\n"
+	       "leak:libglib-2.0.so\n"
+	       "leak:libgvplugin_\n"
+	       "leak:gvconfig\n"
+	       "leak:gmalloc\n"
+	       "leak:grealloc\n"
+	       "leak:zmalloc\n";
+}
+#endif
 
 static int file_fail(struct sim_error *err, unsigned arg, const char *file,
 		     const char *why)
@@ -930,7 +974,7 @@ static int render(struct dot *d, enum dot_format fmt, const char *tmp,
 	fclose(probe);
 	gv_msg[0] = '\0';
 	old = agseterrf(gv_collect);
-	gvc = gvContext();
+	gvc = gvc_context();
 	if (gvLayout(gvc, d->g, "dot")) {
 		rc = sim_fail(err, (enum sim_arg)arg, "cannot lay out the graph for %s: %s",
 			      file, gv_msg[0] ? gv_msg : "Graphviz failed");
@@ -940,7 +984,6 @@ static int render(struct dot *d, enum dot_format fmt, const char *tmp,
 				      file, names[fmt], gv_msg[0] ? gv_msg : "Graphviz failed");
 		gvFreeLayout(gvc, d->g);
 	}
-	gvFreeContext(gvc);
 	agseterrf(old);
 	if (!rc && (stat(tmp, &st) || st.st_size == 0))
 		rc = sim_fail(err, (enum sim_arg)arg, "cannot render %s as %s: %s", file,

@@ -29,6 +29,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cgraph.h>
 
@@ -84,6 +85,12 @@ struct dot {
 	unsigned nnotes;             /* names notes and placeholders      */
 	struct dot_label lb;         /* scratch label of the node at hand */
 };
+
+/* ---- graphs with ids in creation order (dot_iddisc.c) ---- */
+/* A directed graph whose DOT text depends only on what was put in it. */
+Agraph_t *dot_agopen(const char *name);
+/* agread() with the same ids: subgraphs stay in the order read. */
+Agraph_t *dot_agread(FILE *f);
 
 /* ---- labels ---- */
 void dl_reset(struct dot_label *l);
@@ -165,8 +172,9 @@ struct dot_tree {
 	 * Nodes that do not matter are drawn only on the way to one that
 	 * does; other subtrees become a "k hidden" placeholder. */
 	bool (*wanted)(struct dot *d, void *n);
-	/* Draw what hangs off a drawn tree node (after its tree edges, so
-	 * that those come first among its out-edges); may be NULL. */
+	/* Draw what hangs off a drawn tree node that is wanted (after its
+	 * tree edges, so that those come first among its out-edges); may be
+	 * NULL. */
 	void (*hang)(struct dot *d, Agraph_t *g, void *n, Agnode_t *node);
 	const char *edge_color;
 };

@@ -116,9 +116,7 @@ static void hang_entry(struct dot *d, Agraph_t *g, void *p, Agnode_t *node)
 	unsigned i = 0;
 
 	if (n->kind != KSM_NODE_CHAIN) {
-		/* Only on the way to a wanted page: its items are not wanted. */
-		if (page_wanted(d, n))
-			draw_items(d, g, n, node);
+		draw_items(d, g, n, node);
 		return;
 	}
 	LIST_FOREACH(dup, &n->dups, hlist_dup) {
