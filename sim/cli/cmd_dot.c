@@ -29,8 +29,6 @@
 #include "ksmsim/dot.h"
 #include "ksmsim/replay.h"
 
-/* Declared in cli/commands.h with the other subcommands. */
-int cmd_dot(int argc, char **argv);
 
 static void usage(FILE *out)
 {

@@ -21,5 +21,6 @@ int cmd_fmt(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_explore(int argc, char **argv);
 int cmd_rmap(int argc, char **argv);
+int cmd_dot(int argc, char **argv);
 
 #endif /* KSMSIM_CLI_COMMANDS_H */

@@ -21,6 +21,7 @@ static const struct subcommand subcommands[] = {
 	{ "fmt", cmd_fmt, "parse a trace and print it back in canonical form" },
 	{ "compare", cmd_compare, "replay a trace on two kernels side by side and show where they differ" },
 	{ "rmap", cmd_rmap, "walk one KSM page with every strategy and time it" },
+	{ "dot", cmd_dot, "draw the machine's structures with Graphviz" },
 	{ "explore", cmd_explore, "search random or all small traces for rmap walks that differ" },
 	{ "diff", cmd_diff, "compare two snapshot streams (JSON Lines) record by record" },
 };

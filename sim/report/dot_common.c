@@ -270,14 +270,11 @@ void dot_heading(struct dot *d, const char *first, const char *title)
 	dl_free(&l);
 }
 
-Agnode_t *dot_node(struct dot *d, Agraph_t *g, const char *name, bool *created)
+Agnode_t *dot_node(struct dot *d, Agraph_t *g, const char *name)
 {
 	Agnode_t *n = agnode(d->g, cs(name), 0);
 
-	*created = !n;
-	if (!n)
-		n = agnode(g, cs(name), 1);
-	return n;
+	return n ? n : agnode(g, cs(name), 1);
 }
 
 Agedge_t *dot_edge(struct dot *d, Agraph_t *g, Agnode_t *t, Agnode_t *h,
@@ -311,10 +308,9 @@ Agedge_t *dot_edge(struct dot *d, Agraph_t *g, Agnode_t *t, Agnode_t *h,
 static Agnode_t *aux_node(struct dot *d, Agraph_t *g, const char *kind)
 {
 	char name[64];
-	bool created;
 
 	snprintf(name, sizeof(name), "%s_%u", kind, ++d->nnotes);
-	return dot_node(d, g, name, &created);
+	return dot_node(d, g, name);
 }
 
 Agnode_t *dot_note(struct dot *d, Agraph_t *g, const char *text)
@@ -450,7 +446,6 @@ Agnode_t *dot_stable_node(struct dot *d, Agraph_t *g, struct ksm_stable_node *n)
 	struct folio *f;
 	char name[48];
 	Agnode_t *node;
-	bool created;
 
 	snprintf(name, sizeof(name), "stable_%llu", (unsigned long long)n->id);
 	node = agnode(d->g, name, 0);
@@ -458,7 +453,7 @@ Agnode_t *dot_stable_node(struct dot *d, Agraph_t *g, struct ksm_stable_node *n)
 		return node;
 	if (!dot_budget(d, DOTK_STABLE))
 		return NULL;
-	node = dot_node(d, g, name, &created);
+	node = dot_node(d, g, name);
 	dl_reset(l);
 	if (n->kind == KSM_NODE_CHAIN) {
 		struct ksm_stable_node *dup;
@@ -535,7 +530,6 @@ Agnode_t *dot_rmap_item(struct dot *d, Agraph_t *g, struct ksm_rmap_item *it)
 	struct dot_label *l = &d->lb;
 	char name[48];
 	Agnode_t *node;
-	bool created;
 
 	snprintf(name, sizeof(name), "item_%llu", (unsigned long long)it->id);
 	node = agnode(d->g, name, 0);
@@ -543,7 +537,7 @@ Agnode_t *dot_rmap_item(struct dot *d, Agraph_t *g, struct ksm_rmap_item *it)
 		return node;
 	if (!dot_budget(d, DOTK_ITEM))
 		return NULL;
-	node = dot_node(d, g, name, &created);
+	node = dot_node(d, g, name);
 	dl_reset(l);
 	dl_linel(l, "%s 0x%llx%s", dot_owner(it->mm),
 		 (unsigned long long)(it->address & KSM_PAGE_MASK),
@@ -602,7 +596,6 @@ Agnode_t *dot_vma(struct dot *d, Agraph_t *g, struct vm_area_struct *vma)
 	uint64_t fl = vma->vm_flags;
 	char name[48];
 	Agnode_t *node;
-	bool created;
 
 	snprintf(name, sizeof(name), "vma_%llu", (unsigned long long)vma->id);
 	node = agnode(d->g, name, 0);
@@ -610,7 +603,7 @@ Agnode_t *dot_vma(struct dot *d, Agraph_t *g, struct vm_area_struct *vma)
 		return node;
 	if (!dot_budget(d, DOTK_VMA))
 		return NULL;
-	node = dot_node(d, g, name, &created);
+	node = dot_node(d, g, name);
 	c = count_vma_pages(d->sim, vma);
 	dl_reset(l);
 	dl_linel(l, "%s  vma #%llu", dot_owner(vma->vm_mm), (unsigned long long)vma->id);
@@ -658,7 +651,6 @@ Agnode_t *dot_anon_vma(struct dot *d, Agraph_t *g, struct anon_vma *av)
 	struct dot_label *l = &d->lb;
 	char name[48];
 	Agnode_t *node;
-	bool created;
 
 	snprintf(name, sizeof(name), "av_%llu", (unsigned long long)av->id);
 	node = agnode(d->g, name, 0);
@@ -666,7 +658,7 @@ Agnode_t *dot_anon_vma(struct dot *d, Agraph_t *g, struct anon_vma *av)
 		return node;
 	if (!dot_budget(d, DOTK_ANON_VMA))
 		return NULL;
-	node = dot_node(d, g, name, &created);
+	node = dot_node(d, g, name);
 	dl_reset(l);
 	dl_line(l, "anon_vma #%llu%s", (unsigned long long)av->id,
 		av->root == av ? " (root)" : "");
@@ -687,7 +679,6 @@ Agnode_t *dot_avc(struct dot *d, Agraph_t *g, struct anon_vma_chain *avc)
 	struct dot_label *l = &d->lb;
 	char name[64];
 	Agnode_t *node;
-	bool created;
 
 	snprintf(name, sizeof(name), "avc_%llu_%llu", (unsigned long long)avc->vma->id,
 		 (unsigned long long)avc->anon_vma->id);
@@ -696,7 +687,7 @@ Agnode_t *dot_avc(struct dot *d, Agraph_t *g, struct anon_vma_chain *avc)
 		return node;
 	if (!dot_budget(d, DOTK_AVC))
 		return NULL;
-	node = dot_node(d, g, name, &created);
+	node = dot_node(d, g, name);
 	dl_reset(l);
 	dl_line(l, "[0x%llx, 0x%llx]", (unsigned long long)avc->rb.start,
 		(unsigned long long)avc->rb.last);
@@ -738,7 +729,6 @@ bool dot_item_wanted(struct dot *d, struct ksm_rmap_item *it)
 struct tree_entry {
 	void *n;
 	size_t parent;      /* index; SIZE_MAX for the root     */
-	bool right;         /* which child of its parent        */
 	bool wanted;        /* matters under the focus itself   */
 	bool keep;          /* drawn (wanted, or above a wanted) */
 	size_t size;        /* nodes in its subtree             */
@@ -780,13 +770,13 @@ static void stand_in(struct dot *d, Agraph_t *g, Agnode_t *parent,
 
 size_t dot_tree(struct dot *d, Agraph_t *g, const struct dot_tree *t)
 {
-	struct tree_entry *e = NULL;
-	size_t n = 0, cap = 0, drawn = 0;
+	struct tree_entry *e;
+	size_t n = 0, cap = 64, drawn = 0;
 
 	if (!t->root)
 		return 0;
 	/* Breadth-first order: a parent before its children. */
-	e = xmalloc(sizeof(*e) * (cap = 64));
+	e = xmalloc(sizeof(*e) * cap);
 	e[n++] = (struct tree_entry){ .n = t->root, .parent = SIZE_MAX,
 				      .kid = { SIZE_MAX, SIZE_MAX } };
 	for (size_t i = 0; i < n; i++) {
@@ -799,7 +789,6 @@ size_t dot_tree(struct dot *d, Agraph_t *g, const struct dot_tree *t)
 				e = xrealloc(e, sizeof(*e) * (cap *= 2));
 			e[i].kid[k] = n;
 			e[n++] = (struct tree_entry){ .n = kids[k], .parent = i,
-						      .right = k == 1,
 						      .kid = { SIZE_MAX, SIZE_MAX } };
 		}
 	}
@@ -840,8 +829,7 @@ size_t dot_tree(struct dot *d, Agraph_t *g, const struct dot_tree *t)
 			else if (!e[c].node)
 				stand_in(d, g, e[i].node, SI_BUDGET, 0);
 			else
-				dot_edge(d, g, e[i].node, e[c].node, NULL, NULL,
-					 t->edge_color);
+				dot_edge(d, g, e[i].node, e[c].node, NULL, NULL, NULL);
 		}
 		/* A node only on the way to a wanted one brings nothing along. */
 		if (t->hang && e[i].wanted)
@@ -991,23 +979,32 @@ static int render(struct dot *d, enum dot_format fmt, const char *tmp,
 	return rc;
 }
 
-/* Write or render the picture into @file, through a temporary name. */
+/*
+ * Write or render the picture into @file, through a temporary name — unless
+ * @file exists and is not a regular file (/dev/null, a FIFO): renaming over
+ * it would replace the device by a regular file, so it is written in place.
+ */
 static int dot_output(struct dot *d, const char *file, unsigned arg,
 		      struct sim_error *err)
 {
 	enum dot_format fmt = dot_format_of(file);
 	size_t n = strlen(file) + 32;
 	char *tmp = xmalloc(n);
+	struct stat st;
+	bool in_place = stat(file, &st) == 0 && !S_ISREG(st.st_mode);
 	int rc;
 
-	snprintf(tmp, n, "%s.tmp.%ld", file, (long)getpid());
+	if (in_place)
+		snprintf(tmp, n, "%s", file);
+	else
+		snprintf(tmp, n, "%s.tmp.%ld", file, (long)getpid());
 	if (fmt == DOT_FORMAT_DOT)
 		rc = write_dot_text(d, tmp, file, arg, err);
 	else
 		rc = render(d, fmt, tmp, file, arg, err);
-	if (!rc && rename(tmp, file))
+	if (!rc && !in_place && rename(tmp, file))
 		rc = file_fail(err, arg, file, strerror(errno));
-	if (rc)
+	if (rc && !in_place)
 		unlink(tmp);
 	free(tmp);
 	return rc;

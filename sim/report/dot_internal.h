@@ -22,6 +22,15 @@
  * Node names are "<kind>_<object id>" (stable_12, item_40, vma_7,
  * av_3, avc_7_3 for the chain of VMA 7 in anon_vma 3, mm_2): ids are
  * handed out in creation order, so names are the same on every run.
+ *
+ * A new picture — the rmap walk of `dot rmap P ADDR` is the one missing —
+ * is a dot_rmap.c drawing with these pieces: dot_stable_node() for the
+ * page's node, dot_rmap_item() for its items, dot_anon_vma() and
+ * dot_avc() for the anon_vmas and chains a walk visits (set
+ * d->vma_parent so that dot_vma(d, dot_vma_home(d, g, vma), vma) puts
+ * each VMA in its process's cluster), dot_mark() or dot_set() to mark
+ * what each strategy visited and found, dot_label_add() for the page-table
+ * entries; then a case in sim_dot() (dot_common.c) instead of the error.
  */
 #ifndef KSMSIM_REPORT_DOT_INTERNAL_H
 #define KSMSIM_REPORT_DOT_INTERNAL_H
@@ -114,11 +123,10 @@ void dot_set(struct dot *d, void *obj, enum dot_attr a, const char *value);
 void dot_heading(struct dot *d, const char *first, const char *title);
 /*
  * dot_node() - the node @name, found anywhere in the picture, or created
- * in @g (*created says which).  Clusters must not share nodes, so an
- * object drawn by an earlier part of the picture is reused in place.
+ * in @g.  Clusters must not share nodes, so an object drawn by an earlier
+ * part of the picture is reused where it is.
  */
-Agnode_t *dot_node(struct dot *d, Agraph_t *g, const char *name,
-		   bool *created);
+Agnode_t *dot_node(struct dot *d, Agraph_t *g, const char *name);
 /* An edge, in @g if both ends are in it; nothing if either end was not
  * drawn.  @label, @style, @color may be NULL. */
 Agedge_t *dot_edge(struct dot *d, Agraph_t *g, Agnode_t *t, Agnode_t *h,
@@ -158,7 +166,7 @@ void dot_mark(struct dot *d, Agnode_t *node);
 struct folio *dot_node_folio(struct ksm_sim *sim, struct ksm_stable_node *n);
 /* The anonymous page @it's address maps now, or NULL. */
 struct folio *dot_item_folio(struct ksm_sim *sim, struct ksm_rmap_item *it);
-/* "a 0x100000000000": an item's process and page address. */
+/* The name of the process an mm belongs (or, exited, belonged) to. */
 const char *dot_owner(const struct mm_struct *mm);
 
 /* ---- red-black trees ---- */
@@ -166,7 +174,8 @@ struct dot_tree {
 	void *root;
 	void *(*left)(void *n);
 	void *(*right)(void *n);
-	/* Draw @n (and whatever hangs off it); NULL if the budget stopped it. */
+	/* Draw the node of @n; NULL if the budget stopped it (then count
+	 * what would have hung off it as left out too). */
 	Agnode_t *(*draw)(struct dot *d, Agraph_t *g, void *n);
 	/* Whether @n itself matters under the focus; NULL: every node does.
 	 * Nodes that do not matter are drawn only on the way to one that
@@ -176,7 +185,6 @@ struct dot_tree {
 	 * tree edges, so that those come first among its out-edges); may be
 	 * NULL. */
 	void (*hang)(struct dot *d, Agraph_t *g, void *n, Agnode_t *node);
-	const char *edge_color;
 };
 
 /* Draw a tree breadth first (the top survives the budget); the number
@@ -195,8 +203,7 @@ void dot_draw_one_anon_vma(struct dot *d, Agraph_t *g, struct anon_vma *av);
 void dot_draw_mm(struct dot *d, Agraph_t *g, struct task *task);
 void dot_draw_all(struct dot *d);
 
-/* Whether the stable tree or the unstable tree has anything under the
- * focus (for dot_all's clusters). */
+/* Whether the focus keeps @it: no process focus, or its process. */
 bool dot_item_wanted(struct dot *d, struct ksm_rmap_item *it);
 
 #endif /* KSMSIM_REPORT_DOT_INTERNAL_H */

@@ -22,7 +22,6 @@ static Agnode_t *mm_node(struct dot *d, Agraph_t *g, struct task *task)
 	struct dot_label *l = &d->lb;
 	char name[48];
 	Agnode_t *node;
-	bool created;
 
 	snprintf(name, sizeof(name), "mm_%llu", (unsigned long long)mm->id);
 	node = agnode(d->g, name, 0);
@@ -30,7 +29,7 @@ static Agnode_t *mm_node(struct dot *d, Agraph_t *g, struct task *task)
 		return node;
 	if (!dot_budget(d, DOTK_MM))
 		return NULL;
-	node = dot_node(d, g, name, &created);
+	node = dot_node(d, g, name);
 	dl_reset(l);
 	dl_line(l, "process %s  mm #%llu", task->name, (unsigned long long)mm->id);
 	if (mm->flags & MMF_VM_MERGEABLE)

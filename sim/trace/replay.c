@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ksmsim/check.h"
+#include "ksmsim/dot.h"
 #include "ksmsim/ksm.h"
 #include "ksmsim/replay.h"
 #include "ksmsim/sim_snapshot.h"
@@ -136,12 +137,6 @@ static int do_snapshot(struct replay *r, const struct trace_cmd *c)
 	return ret;
 }
 
-static int not_yet(struct replay *r, const struct trace_cmd *c, const char *what)
-{
-	return replay_fail_at(r, c, 0, "'%s' needs %s, which this version of ksmsim does not model yet",
-		       trace_cmd_name(c->kind), what);
-}
-
 /* Apply one command: 0 done, -1 error (r->err set), 1 failed expect. */
 static int apply(struct replay *r, const struct trace_cmd *c)
 {
@@ -192,7 +187,8 @@ static int apply(struct replay *r, const struct trace_cmd *c)
 	case TC_MIGRATE:
 		return replay_migrate(r, c);
 	case TC_DOT:
-		return not_yet(r, c, "the Graphviz dumps");
+		ret = sim_dot(r->sim, c->dot_what, c->proc[0], c->addr, c->dot_file, NULL, &e);
+		return ret ? sim_failed(r, c, &e) : 0;
 	case TC__COUNT:
 		return replay_fail_at(r, c, 0, "internal error: bad command kind");
 	}
