@@ -16,3 +16,4 @@ cd "$here"
 "$ksmsim" dot family.trace anon_vma c 0x200000000000 anon_vma.svg
 "$ksmsim" dot family.trace mm b mm.svg
 "$ksmsim" dot all.trace all all.svg
+"$ksmsim" dot divergence.trace rmap p 0x100000000000 rmap.svg

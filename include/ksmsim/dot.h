@@ -75,6 +75,14 @@ int sim_dot(struct ksm_sim *sim, enum trace_dot_what what, const char *proc,
 	    uint64_t addr, const char *file, const struct dot_opts *opts,
 	    struct sim_error *err);
 
+/*
+ * sim_dot_rmap_folio() - the rmap picture of the KSM page @folio (as
+ * `dot rmap` draws it), for the checker, which knows the page rather
+ * than an address.  @title may be NULL.
+ */
+int sim_dot_rmap_folio(struct ksm_sim *sim, struct folio *folio, const char *file,
+		       const char *title, struct sim_error *err);
+
 /* What sim_dot() writes, from the file name's extension. */
 enum dot_format {
 	DOT_FORMAT_DOT, /* anything else: the DOT text */

@@ -37,6 +37,8 @@ struct replay_opts {
 	bool keep_going;       /* go on after a failed expect            */
 	FILE *snapshots;       /* where `snapshot` records go; NULL: dropped */
 	FILE *report;          /* `check`, `rmap`, `migrate` reports; NULL: dropped */
+	const char *check_dot_dir; /* the checker draws each KSM page it
+				    * reports here (rmap picture); NULL: not */
 	void (*on_expect_failure)(void *ctx, const struct ksm_diag *d);
 	void *ctx;
 };

@@ -76,6 +76,21 @@ struct rmap_result {
 
 void rmap_result_free(struct rmap_result *r);
 
+struct ksm_rmap_item;
+struct anon_vma_chain;
+
+/* What became of one chain an interval-tree query yielded. */
+enum rmap_outcome {
+	RMAP_SKIP_ADDR, /* its VMA does not cover the item's address        */
+	RMAP_SKIP_MM,   /* its VMA is of the wrong mm for the pass          */
+	RMAP_MISS,      /* rmap_one: the entry there does not map the page  */
+	RMAP_FOUND,     /* rmap_one: a mapping                              */
+};
+
+/* Called for every chain a walk is given, in walk order (observers). */
+typedef void (*rmap_visit_fn)(void *ctx, int pass, const struct ksm_rmap_item *item,
+			      const struct anon_vma_chain *avc, enum rmap_outcome outcome);
+
 /*
  * rmap_walk_ksm() - walk the KSM page @folio with @strategy, without
  * stopping early (every candidate is checked).  The indexed strategy on a
@@ -84,6 +99,10 @@ void rmap_result_free(struct rmap_result *r);
  */
 int rmap_walk_ksm(struct ksm_sim *sim, struct folio *folio,
 		  enum rmap_strategy strategy, struct rmap_result *out);
+/* The same walk, telling @visit about each chain it is given. */
+int rmap_walk_ksm_visit(struct ksm_sim *sim, struct folio *folio,
+			enum rmap_strategy strategy, struct rmap_result *out,
+			rmap_visit_fn visit, void *ctx);
 
 /* rmap_walk_anon() - walk an ordinary anonymous page. */
 void rmap_walk_anon(struct ksm_sim *sim, struct folio *folio,

@@ -29,7 +29,8 @@ enum rmap_finding_kind {
 struct rmap_check_summary {
 	/* in */
 	/* called with each finding's text (NULL: findings are only counted) */
-	void (*on_finding)(void *ctx, enum rmap_finding_kind kind, const char *text);
+	void (*on_finding)(void *ctx, enum rmap_finding_kind kind, struct folio *page,
+			   const char *text);
 	void *ctx;
 	bool anon;            /* also check ordinary anonymous pages      */
 	/* out (accumulated across calls) */

@@ -226,11 +226,11 @@ static void list_missing(const struct ksm_stable_node *node, const struct mappin
 }
 
 static void emit(struct rmap_check_summary *sum, enum rmap_finding_kind kind,
-		 struct text *t)
+		 struct folio *page, struct text *t)
 {
 	sum->count[kind]++;
 	if (sum->on_finding)
-		sum->on_finding(sum->ctx, kind, t->s ? t->s : "");
+		sum->on_finding(sum->ctx, kind, page, t->s ? t->s : "");
 	if (kind == RMAP_FINDING_DIVERGENCE && !sum->first_divergence[0])
 		snprintf(sum->first_divergence, sizeof(sum->first_divergence), "%s",
 			 t->s ? t->s : "");
@@ -255,7 +255,7 @@ static void check_ksm_page(struct ksm_sim *sim, struct folio *f,
 			tprintf(t, "KSM page pfn %u (token %llu) has no stable node: no walk can find its %zu mappings",
 				f->pfn, (unsigned long long)f->content, truth.n);
 			list_missing(NULL, &truth, &s[0], t, false);
-			emit(sum, RMAP_FINDING_NO_NODE, t);
+			emit(sum, RMAP_FINDING_NO_NODE, f, t);
 		}
 		free(truth.k);
 		return;
@@ -275,7 +275,7 @@ static void check_ksm_page(struct ksm_sim *sim, struct folio *f,
 		list_missing(node, &s[RMAP_FULL], &s[RMAP_INDEXED], t, false);
 		tprintf(t, "; found by indexed only:");
 		list_missing(node, &s[RMAP_INDEXED], &s[RMAP_FULL], t, false);
-		emit(sum, RMAP_FINDING_DIVERGENCE, t);
+		emit(sum, RMAP_FINDING_DIVERGENCE, f, t);
 	}
 	if (!set_equal(&s[RMAP_NAIVE], &s[RMAP_FULL])) {
 		tprintf(t, "KSM page pfn %u (token %llu): the naive walk (address >> PAGE_SHIFT) misses %zu of the %zu mappings the full walk finds (page offsets moved by mremap); ",
@@ -284,7 +284,7 @@ static void check_ksm_page(struct ksm_sim *sim, struct folio *f,
 		describe_items(sim, node, t);
 		tprintf(t, "; missed:");
 		list_missing(node, &s[RMAP_FULL], &s[RMAP_NAIVE], t, false);
-		emit(sum, RMAP_FINDING_NAIVE_MISS, t);
+		emit(sum, RMAP_FINDING_NAIVE_MISS, f, t);
 	}
 	if (s[RMAP_FULL].n != truth.n) {
 		tprintf(t, "KSM page pfn %u (token %llu) is mapped %zu times; every walk misses %zu of them until ksmd visits them; ",
@@ -292,7 +292,7 @@ static void check_ksm_page(struct ksm_sim *sim, struct folio *f,
 		describe_items(sim, node, t);
 		tprintf(t, "; missed:");
 		list_missing(node, &truth, &s[RMAP_FULL], t, true);
-		emit(sum, RMAP_FINDING_ALL_MISS, t);
+		emit(sum, RMAP_FINDING_ALL_MISS, f, t);
 	}
 	for (int k = 0; k < RMAP__COUNT; k++)
 		free(s[k].k);
@@ -314,7 +314,7 @@ static void check_anon_page(struct ksm_sim *sim, struct folio *f,
 		tprintf(t, "anonymous page pfn %u (index 0x%llx) is mapped %zu times, the anon walk finds %zu; missed:",
 			f->pfn, (unsigned long long)f->index, truth.n, found.n);
 		list_missing(NULL, &truth, &found, t, false);
-		emit(sum, RMAP_FINDING_ANON_MISS, t);
+		emit(sum, RMAP_FINDING_ANON_MISS, f, t);
 	}
 	rmap_result_free(&r);
 	free(found.k);

@@ -4,7 +4,7 @@
  *
  *   ksmsim replay [--snapshots FILE] [--report FILE] [--keep-going]
  *                 [--check-invariants=none|end|each] [--check=each]
- *                 [--strict] [--quiet] TRACE
+ *                 [--strict] [--check-dot DIR] [--quiet] TRACE
  *
  * The whole trace is parsed before anything runs, so a syntax error
  * anywhere applies nothing.  Snapshot records go to standard output, or
@@ -13,7 +13,8 @@
  * `check`, `rmap` and `migrate` go to standard error, or to --report
  * FILE.  --check=each runs the rmap check after every command; --strict
  * makes every rmap finding fail the replay (a divergence between the full
- * and indexed walks always does).  A summary of the final machine goes to
+ * and indexed walks always does); --check-dot DIR draws the rmap
+ * picture of every KSM page a check reports into DIR.  A summary of the final machine goes to
  * standard error unless --quiet.
  *
  * Exit status: 0 success; 1 an expect failed (or, a bug, an invariant of
@@ -35,13 +36,14 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: ksmsim replay [--snapshots FILE] [--report FILE] [--keep-going]\n"
 		"                     [--check-invariants=none|end|each] [--check=each]\n"
-		"                     [--strict] [--quiet] TRACE\n"
+		"                     [--strict] [--check-dot DIR] [--quiet] TRACE\n"
 		"\n"
 		"Replays a ksmtrace v1 file (docs/trace-format.md) on a simulated machine.\n"
 		"  --snapshots FILE      write snapshot records to FILE instead of stdout\n"
 		"  --report FILE         write check/rmap/migrate reports to FILE instead of stderr\n"
 		"  --check=each          compare the rmap walks of every KSM page after every command\n"
 		"  --strict              any rmap finding fails (a full/indexed divergence always does)\n"
+		"  --check-dot DIR       draw the rmap picture of every KSM page the check reports in DIR\n"
 		"  --keep-going          report every failed expect and go on (exit 1 at the end)\n"
 		"  --check-invariants=W  check the model's invariants never, at the end\n"
 		"                        (default) or after each command\n"
@@ -79,6 +81,7 @@ struct replay_args {
 	const char *trace;
 	const char *snapshots;
 	const char *report;
+	const char *check_dot;
 	bool check_each;
 	bool strict;
 	bool keep_going;
@@ -103,6 +106,12 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 			a->check_each = false;
 		} else if (!strcmp(s, "--strict")) {
 			a->strict = true;
+		} else if (!strcmp(s, "--check-dot")) {
+			if (++i == argc) {
+				fprintf(stderr, "ksmsim replay: --check-dot needs a folder\n");
+				return -1;
+			}
+			a->check_dot = argv[i];
 		} else if (!strcmp(s, "--report")) {
 			if (++i == argc) {
 				fprintf(stderr, "ksmsim replay: --report needs a file name\n");
@@ -188,6 +197,7 @@ int cmd_replay(int argc, char **argv)
 	opts.invariants = a.invariants;
 	opts.rmap_check = a.check_each ? REPLAY_CHECK_EACH : REPLAY_CHECK_NONE;
 	opts.strict = a.strict;
+	opts.check_dot_dir = a.check_dot;
 	opts.report = a.report ? report.f : stderr;
 	opts.keep_going = a.keep_going;
 	opts.snapshots = snaps.f;

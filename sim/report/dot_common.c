@@ -31,6 +31,7 @@
 #include <gvc.h>
 
 #include "core/alloc.h"
+#include "ksmsim/rmap.h"
 #include "report/dot_internal.h"
 
 /* ------------------------------------------------------------------ */
@@ -1091,6 +1092,7 @@ int sim_dot(struct ksm_sim *sim, enum trace_dot_what what, const char *proc,
 {
 	const char *title = opts ? opts->title : NULL;
 	struct vm_area_struct *vma = NULL;
+	struct folio *folio = NULL;
 	char head[160];
 	struct task *task = NULL;
 	struct dot d;
@@ -1098,8 +1100,14 @@ int sim_dot(struct ksm_sim *sim, enum trace_dot_what what, const char *proc,
 
 	switch (what) {
 	case TDOT_RMAP:
-		return sim_fail(err, (enum sim_arg)W_WHAT,
-				"dot rmap needs the rmap walks, which ksmsim does not draw yet");
+		if (!(task = find_proc(sim, proc, W_P, "", err)))
+			return -1;
+		folio = rmap_folio_at(sim, task, addr);
+		if (!folio || !(folio->flags & FOLIO_KSM))
+			return sim_fail(err, (enum sim_arg)W_ADDR,
+					"%s maps no KSM page at 0x%llx", task->name,
+					(unsigned long long)addr);
+		break;
 	case TDOT_ANON_VMA:
 	case TDOT_MM:
 		if (!(task = find_proc(sim, proc, W_P, "", err)))
@@ -1149,12 +1157,35 @@ int sim_dot(struct ksm_sim *sim, enum trace_dot_what what, const char *proc,
 		dot_heading(&d, head, title);
 		dot_draw_all(&d);
 		break;
+	case TDOT_RMAP:
+		snprintf(head, sizeof(head), "rmap walks of the KSM page at %s 0x%llx",
+			 task->name, (unsigned long long)addr);
+		dot_heading(&d, head, title);
+		dot_draw_rmap(&d, d.g, folio);
+		break;
 	default:
 		break;
 	}
 	dot_more(&d, d.g);
 	rc = dot_output(&d, file, file_word(what), err);
 out:
+	dot_close(&d);
+	return rc;
+}
+
+int sim_dot_rmap_folio(struct ksm_sim *sim, struct folio *folio, const char *file,
+		       const char *title, struct sim_error *err)
+{
+	struct dot d;
+	char head[96];
+	int rc;
+
+	dot_open(&d, sim, NULL);
+	snprintf(head, sizeof(head), "rmap walks of the KSM page pfn %u", folio->pfn);
+	dot_heading(&d, head, title);
+	dot_draw_rmap(&d, d.g, folio);
+	dot_more(&d, d.g);
+	rc = dot_output(&d, file, 0, err);
 	dot_close(&d);
 	return rc;
 }

@@ -202,6 +202,8 @@ void dot_draw_anon_vma(struct dot *d, Agraph_t *g, struct vm_area_struct *vma);
 void dot_draw_one_anon_vma(struct dot *d, Agraph_t *g, struct anon_vma *av);
 void dot_draw_mm(struct dot *d, Agraph_t *g, struct task *task);
 void dot_draw_all(struct dot *d);
+/* The rmap walks of the KSM page @f (dot_rmap.c). */
+void dot_draw_rmap(struct dot *d, Agraph_t *g, struct folio *f);
 
 /* Whether the focus keeps @it: no process focus, or its process. */
 bool dot_item_wanted(struct dot *d, struct ksm_rmap_item *it);

@@ -93,6 +93,13 @@ static void query_range(struct ksm_sim *sim, const struct ksm_rmap_item *item,
 int rmap_walk_ksm(struct ksm_sim *sim, struct folio *folio,
 		  enum rmap_strategy strategy, struct rmap_result *out)
 {
+	return rmap_walk_ksm_visit(sim, folio, strategy, out, NULL, NULL);
+}
+
+int rmap_walk_ksm_visit(struct ksm_sim *sim, struct folio *folio,
+			enum rmap_strategy strategy, struct rmap_result *out,
+			rmap_visit_fn visit, void *ctx)
+{
 	struct ksm_stable_node *node = folio_stable_node(folio);
 	struct ksm_rmap_item *item;
 
@@ -120,20 +127,24 @@ int rmap_walk_ksm(struct ksm_sim *sim, struct folio *folio,
 					(struct anon_vma_chain *)((char *)it - offsetof(struct anon_vma_chain, rb));
 				struct vm_area_struct *vma = avc->vma;
 
+				enum rmap_outcome o;
+
 				n++;
 				if (addr < vma->vm_start || addr >= vma->vm_end) {
 					st->skip_addr++;
-					continue;
-				}
-				if ((pass == 0) != (vma->vm_mm == item->mm)) {
+					o = RMAP_SKIP_ADDR;
+				} else if ((pass == 0) != (vma->vm_mm == item->mm)) {
 					st->skip_mm++;
-					continue;
-				}
-				st->rmap_one++;
-				if (maps_folio(vma, addr, folio)) {
+					o = RMAP_SKIP_MM;
+				} else if (st->rmap_one++, maps_folio(vma, addr, folio)) {
 					st->found++;
 					record(out, vma, addr);
+					o = RMAP_FOUND;
+				} else {
+					o = RMAP_MISS;
 				}
+				if (visit)
+					visit(ctx, pass, item, avc, o);
 			}
 			st->iterations += n;
 			if (n > st->max_item_iterations)

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "ksm/ksm_state.h"
+#include "ksmsim/dot.h"
 #include "ksmsim/migrate.h"
 #include "ksmsim/rmap.h"
 #include "ksmsim/rmap_check.h"
@@ -50,7 +51,28 @@ static bool seen_last_time(const struct replay_result *res, uint64_t h)
 	return false;
 }
 
-static void on_finding(void *ctx, enum rmap_finding_kind kind, const char *text)
+/* The rmap picture of a page the checker reports, next to the report. */
+static void draw_finding(struct check_ctx *x, enum rmap_finding_kind kind,
+			 struct folio *page)
+{
+	const struct trace_cmd *c = x->c;
+	char file[4096], title[128];
+	struct sim_error e;
+
+	snprintf(file, sizeof(file), "%s/check-line%u-pfn%u-%s.dot", x->r->opts->check_dot_dir,
+		 c->argpos[0].line, page->pfn, rmap_finding_name(kind));
+	snprintf(title, sizeof(title), "check at %s line %u: %s", x->r->trace->file,
+		 c->argpos[0].line, rmap_finding_name(kind));
+	if (sim_dot_rmap_folio(x->r->sim, page, file, title, &e) && x->r->opts->report)
+		fprintf(x->r->opts->report, "%s:%u:%u: check: cannot draw %s: %s\n",
+			x->r->trace->file, c->argpos[0].line, c->argpos[0].col, file, e.msg);
+	else if (x->r->opts->report)
+		fprintf(x->r->opts->report, "%s:%u:%u: check: drew %s\n", x->r->trace->file,
+			c->argpos[0].line, c->argpos[0].col, file);
+}
+
+static void on_finding(void *ctx, enum rmap_finding_kind kind, struct folio *page,
+		       const char *text)
 {
 	struct check_ctx *x = ctx;
 	const struct trace_cmd *c = x->c;
@@ -66,6 +88,8 @@ static void on_finding(void *ctx, enum rmap_finding_kind kind, const char *text)
 			c->argpos[0].line, c->argpos[0].col,
 			x->after_each ? " (after this command)" : "",
 			rmap_finding_name(kind), text);
+	if (x->r->opts->check_dot_dir && (page->flags & FOLIO_KSM))
+		draw_finding(x, kind, page);
 }
 
 int replay_check(struct replay *r, const struct trace_cmd *c, bool after_each)

@@ -71,8 +71,8 @@ expect_run(2 "ksmsim dot: focus: no live process named 'zz'"
            dot --focus zz stable.trace stable ${WORK}/x.dot)
 expect_run(2 "ksmsim dot: page: a maps no KSM page at 0x100000003000"
            dot --page a:0x100000003000 stable.trace stable ${WORK}/x.dot)
-expect_run(2 "ksmsim dot: dot rmap needs the rmap walks"
-           dot family.trace rmap a 0x100000000000 ${WORK}/x.dot)
+expect_run(2 "ksmsim dot: a maps no KSM page at 0x100000010000"
+           dot family.trace rmap a 0x100000010000 ${WORK}/x.dot)
 expect_run(2 "ksmsim dot: cannot write ${WORK}/no/such/x.dot:"
            dot stable.trace stable ${WORK}/no/such/x.dot)
 expect_run(2 "ksmsim dot: cannot write ${WORK}/no/such/x.svg:"

@@ -212,8 +212,10 @@ static void test_errors(void **state)
 		     "no live process named 'zz'");
 	expect_error(sim, TDOT_ANON_VMA, "a", A + 0x10000, tmp("x.dot"), NULL, 3,
 		     "a has no VMA at 0x100000010000");
-	expect_error(sim, TDOT_RMAP, "a", A, tmp("x.dot"), NULL, 1,
-		     "dot rmap needs the rmap walks");
+	expect_error(sim, TDOT_RMAP, "a", A + 0x10000, tmp("x.dot"), NULL, 3,
+		     "a maps no KSM page at 0x100000010000");
+	expect_error(sim, TDOT_RMAP, "zz", A, tmp("x.dot"), NULL, 2,
+		     "no live process named 'zz'");
 	expect_error(sim, TDOT_STABLE, NULL, 0, tmp("x.dot"), &focus, 0,
 		     "focus: no live process named 'zz'");
 	expect_error(sim, TDOT_STABLE, NULL, 0, tmp("x.dot"), &page, 0,
