@@ -99,3 +99,10 @@ int ksm_fault_configure(struct ksm_sim *sim, const char *spec, struct sim_error 
 	return sim_fail(err, SIM_ARG_KNOB_VALUE, "sim.fault: expected every=N, prob=P or off after '%s:', got '%s'",
 			spec, colon);
 }
+
+bool ksm_fault_certain(const struct ksm_sim *sim, enum ksm_fault_point point)
+{
+	const struct ksm_fault *f = &sim->ksm->faults[point];
+
+	return f->every == 1 || f->prob_ppm >= 1000000;
+}

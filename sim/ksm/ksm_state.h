@@ -299,6 +299,8 @@ void advisor_stop_scan(struct ksm_sim *sim);
 /* ---- fault.c ---- */
 /* Whether the kernel step @point fails this time (counts the call). */
 bool ksm_fault_hit(struct ksm_sim *sim, enum ksm_fault_point point);
+/* Whether @point fails every time it is reached (every=1 or prob=1). */
+bool ksm_fault_certain(const struct ksm_sim *sim, enum ksm_fault_point point);
 int ksm_fault_configure(struct ksm_sim *sim, const char *spec,
 			struct sim_error *err);
 const char *ksm_fault_point_name(enum ksm_fault_point point);

@@ -11,9 +11,11 @@
  * replayer, docs/kernel-replay.md):
  *  - run is 0 or 2: ksmd is stopped; the scan does nothing;
  *  - pages_to_scan is 0: batches do nothing; rounds never end — error;
- *  - nothing is registered, or no batch can move (every rmap_item
- *    allocation fails): the scan could never end — error, instead of
- *    waiting for ever.
+ *  - nothing is registered: the scan could never end — error, instead of
+ *    waiting for ever;
+ *  - a batch moves nothing (every rmap_item allocation fails): `scan
+ *    batches` still ends after its batches; `scan rounds` never would —
+ *    error.
  */
 #include "ksm/ksm_state.h"
 #include "mm/internal.h"
@@ -61,7 +63,13 @@ static int one_batch(struct ksm_sim *sim, bool rounds, struct sim_error *err)
 	ksm_do_scan(sim, ksm->knobs.pages_to_scan);
 	ksm->clock_ms += ksm->knobs.sleep_millisecs;
 	after = scan_mark(ksm);
-	if (before.seqnr == after.seqnr && before.scanned == after.scanned &&
+	/*
+	 * A batch that moved nothing: `scan batches` still ends; `scan rounds`
+	 * never would if every allocation is bound to fail (with every=N > 1
+	 * or a probability below 1 a later batch gets further).
+	 */
+	if (rounds && ksm_fault_certain(sim, KSM_FAULT_RMAP_ITEM_ALLOC) &&
+	    before.seqnr == after.seqnr && before.scanned == after.scanned &&
 	    before.skipped == after.skipped && before.slot == after.slot &&
 	    before.address == after.address && before.items == after.items)
 		return sim_fail(err, SIM_ARG_CMD,

@@ -24,7 +24,8 @@
  * A move of the same size may span several VMAs (remap_move(), 6.17+):
  * each piece moves on its own, gaps between them kept.  A resize or a
  * size-changing move must stay inside one VMA (EFAULT).  In place, a
- * shrink unmaps the tail and a growth extends the VMA over free space
+ * shrink unmaps the tail — what it keeps may span VMAs and holes, only
+ * the start must be mapped — and a growth extends the VMA over free space
  * (vma_merge_extend(), which may also swallow a compatible next VMA);
  * neither breaks KSM pages.
  */
@@ -167,8 +168,14 @@ int sim_mremap(struct ksm_sim *sim, struct mm_struct *mm, uint64_t old_addr,
 				(unsigned long long)(new_addr + new_len));
 	if (new_addr != old_addr && old_len == new_len)
 		return remap_move(sim, mm, old_addr, old_len, new_addr, err);
-	/* What must stay inside one VMA: all of it, or what a shrink keeps. */
+	/*
+	 * The start must be mapped.  An in-place shrink only unmaps the tail,
+	 * so what it keeps may span VMAs and holes; anything else must lie in
+	 * one VMA: all of the old range, or what a shrinking move keeps.
+	 */
 	vma = vma_lookup(mm, old_addr);
+	if (vma && new_addr == old_addr && new_len <= old_len)
+		return mremap_in_place(sim, mm, vma, old_addr, old_len, new_len, err);
 	if (!vma || vma->vm_end < old_addr + (new_len < old_len ? new_len : old_len))
 		return sim_fail(err, SIM_ARG_ADDR,
 				"mremap source [0x%llx, 0x%llx) is not inside one mapping (EFAULT)",
