@@ -20,6 +20,7 @@
 #include <stdio.h>
 
 #include "ksmsim/diag.h"
+#include "ksmsim/rmap_check.h"
 #include "ksmsim/sim.h"
 #include "ksmsim/trace.h"
 
@@ -48,8 +49,11 @@ struct replay_result {
 	unsigned failed_expects; /* with keep_going                  */
 	unsigned snapshots;      /* records written                  */
 	unsigned long checks;    /* rmap checks run                  */
-	unsigned long findings[8]; /* by enum rmap_finding_kind      */
-	uint64_t last_findings[64]; /* hashes of the last check's findings */
+	unsigned long findings[RMAP_FINDING__COUNT]; /* by kind        */
+	/* Hashes of the last check's findings, so that --check=each prints
+	 * a finding where it appears, not after every command; beyond 64
+	 * findings at once, the rest are printed again. */
+	uint64_t last_findings[64];
 	unsigned nlast;
 };
 

@@ -192,7 +192,7 @@ void unmerge_ksm_pages(struct ksm_sim *sim, struct vm_area_struct *vma,
 	uint64_t addr = start;
 
 	while (pte_next_used(vma->vm_mm, &addr, end)) {
-		do_unshare_fault(sim, vma, addr);
+		break_ksm(sim, vma, addr);
 		addr += KSM_PAGE_SIZE;
 	}
 }
