@@ -23,6 +23,8 @@ enum rmap_finding_kind {
 	RMAP_FINDING_ALL_MISS,   /* a mapping that every walk misses          */
 	RMAP_FINDING_NO_NODE,    /* a KSM page without a stable node          */
 	RMAP_FINDING_ANON_MISS,  /* the anon walk misses a mapping            */
+	RMAP_FINDING_PHANTOM,    /* a walk reports a mapping no page table has:
+				  * a checker or model bug, a failure        */
 	RMAP_FINDING__COUNT
 };
 

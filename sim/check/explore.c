@@ -18,9 +18,10 @@
  *
  * Exhaustive exploration enumerates every sequence over a small command
  * alphabet up to a depth on a tiny machine (two processes, three pages,
- * one page per batch) and checks each prefix; it counts the sequences and
- * the distinct states (by a fingerprint of the snapshot record and the
- * KSM structures) it reached.
+ * two pages per batch) and checks each prefix; it counts the sequences and
+ * the distinct fingerprints of the states it reached (the snapshot record,
+ * every VMA, every rmap_item's address, flags and overlay, the cursor) —
+ * a lower bound on the distinct states.
  *
  * Traces are kept as text lines: a candidate is parsed, applied, and kept
  * only if the machine accepted it.
@@ -118,6 +119,10 @@ static enum verdict apply_line_check(struct ksm_sim *sim, const char *line, bool
 	if (sim_check_invariants(sim, why, whylen))
 		return V_INVARIANT;
 	rmap_check(sim, &sum);
+	if (sum.count[RMAP_FINDING_PHANTOM]) {
+		snprintf(why, whylen, "a walk reports a mapping no page table has");
+		return V_INVARIANT;
+	}
 	if (sum.count[RMAP_FINDING_DIVERGENCE]) {
 		snprintf(why, whylen, "%.1000s", sum.first_divergence);
 		return V_DIVERGENCE;
@@ -444,13 +449,18 @@ static uint64_t fingerprint(struct ksm_sim *sim)
 	sim_snapshot_take(sim, 0, "", true, &s);
 	ksm_snapshot_write(f, &s);
 	ksm_snapshot_free(&s);
+	for (struct task *t = sim_first_task(sim); t; t = sim_next_task(sim, t))
+		for (struct vm_area_struct *v = vma_first(t->mm); v; v = vma_next(t->mm, v))
+			fprintf(f, "{%s %" PRIx64 "-%" PRIx64 " %" PRIx64 " %" PRIx64 "}", t->name,
+				v->vm_start, v->vm_end, v->vm_pgoff, v->vm_flags);
 	for (struct ksm_mm_slot *slot = TAILQ_FIRST(&ksm->ksm_mm_head); slot;
 	     slot = TAILQ_NEXT(slot, mm_node)) {
 		fprintf(f, "[%s%s]", slot->mm->owner, slot == ksm->scan_slot ? "*" : "");
 		for (struct ksm_rmap_item *it = slot->rmap_list; it; it = it->rmap_list)
-			fprintf(f, " %" PRIx64 "/%02x%02x%02x%02x", it->address,
-				it->overlay[0], it->overlay[4], it->overlay[5],
-				(it->address & STABLE_FLAG) ? (unsigned)it->head->rmap_hlist_len : 0);
+			fprintf(f, " %" PRIx64 "/%08x/%u/%u/%d", it->address,
+				rmap_item_oldchecksum(ksm, it), rmap_item_age(ksm, it),
+				rmap_item_remaining_skips(ksm, it),
+				(it->address & STABLE_FLAG) ? it->head->rmap_hlist_len : -1);
 	}
 	fprintf(f, "|%" PRIx64 "|%lu", ksm->scan_address, ksm->seqnr);
 	fclose(f);

@@ -160,7 +160,7 @@ static int check_items(struct kchk *c)
 {
 	struct ksm_state *ksm = c->sim->ksm;
 	struct ksm_mm_slot *slot;
-	long items = 0, unstable = 0, in_tree = 0;
+	long items = 0, unstable = 0, in_tree = 0, stable_total = 0;
 
 	/*
 	 * Between rounds (cursor on the list head) the tree still holds the
@@ -208,6 +208,7 @@ static int check_items(struct kchk *c)
 			}
 			if (it->address & STABLE_FLAG) {
 				merging++;
+				stable_total++;
 				if (!node_is_live(c, it->head))
 					return kbad(c, "stable item %s:0x%llx has no live node",
 						    mm->owner, (unsigned long long)addr);
@@ -222,6 +223,11 @@ static int check_items(struct kchk *c)
 			return kbad(c, "%s: ksm_merging_pages %ld, it has %ld stable items",
 				    mm->owner, mm->ksm_merging_pages, merging);
 	}
+	/* Every stable item is on exactly one node's list: the lists hold
+	 * only stable items (check_node), so their total must match. */
+	if (stable_total != ksm->ksm_pages_shared + ksm->ksm_pages_sharing)
+		return kbad(c, "%ld stable rmap_items, the nodes' lists hold %ld",
+			    stable_total, ksm->ksm_pages_shared + ksm->ksm_pages_sharing);
 	if (items != ksm->ksm_rmap_items)
 		return kbad(c, "ksm_rmap_items %ld, the slots hold %ld", ksm->ksm_rmap_items, items);
 	if (unstable != ksm->ksm_pages_unshared)

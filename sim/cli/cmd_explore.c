@@ -104,7 +104,7 @@ int cmd_explore(int argc, char **argv)
 		return KSMSIM_EXIT_USAGE;
 	}
 	if (exhaustive)
-		printf("exhaustive: %lu sequences up to depth %u, %lu distinct states; "
+		printf("exhaustive: %lu sequences up to depth %u, %lu distinct state fingerprints; "
 		       "naive misses in %lu, other findings in %lu\n",
 		       rep.traces, rep.depth, rep.states, rep.naive_misses, rep.findings);
 	else

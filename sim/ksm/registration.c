@@ -138,7 +138,8 @@ void ksm_madvise(struct ksm_sim *sim, struct vm_area_struct *vma,
 uint64_t ksm_vma_flags(struct ksm_sim *sim, struct mm_struct *mm,
 		       uint64_t vm_flags)
 {
-	if (!(mm->flags & MMF_VM_MERGE_ANY) || !vma_ksm_compatible(vm_flags))
+	if (!(mm->flags & MMF_VM_MERGE_ANY) || !vma_ksm_compatible(vm_flags) ||
+	    (vm_flags & VM_MERGEABLE))
 		return vm_flags;
 	/* A merge-any mm whose slot ksmd reaped registers again. */
 	if (!(mm->flags & MMF_VM_MERGEABLE))
@@ -278,6 +279,8 @@ void unmerge_and_remove_all_rmap_items(struct ksm_sim *sim)
 		}
 	}
 	ksm->scan_slot = NULL;
+	ksm->scan_rmap_list = NULL;
+	RB_INIT(&ksm->root_unstable_tree); /* every item is gone */
 	/* Nodes whose pages are still mapped elsewhere stay (busy). */
 	remove_all_stable_nodes(sim);
 	ksm->seqnr = 0;

@@ -190,6 +190,14 @@ struct ksm_rmap_item *scan_get_next_rmap_item(struct ksm_sim *sim, struct folio 
 		}
 		advisor_stop_scan(sim);
 		ksm->seqnr++;
+		/*
+		 * The kernel resets the unstable root at the next round start;
+		 * nothing walks it in between, and this round's items are now
+		 * last round's (never erased), so resetting here is the same —
+		 * and leaves no root pointing at items freed meanwhile.
+		 */
+		RB_INIT(&ksm->root_unstable_tree);
+		ksm->scan_rmap_list = NULL;
 		return NULL;
 	}
 }

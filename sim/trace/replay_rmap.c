@@ -106,6 +106,11 @@ int replay_check(struct replay *r, const struct trace_cmd *c, bool after_each)
 	}
 	memcpy(r->res->last_findings, x.now, x.nnow * sizeof(x.now[0]));
 	r->res->nlast = x.nnow;
+	if (sum.count[RMAP_FINDING_PHANTOM]) {
+		replay_fail_at(r, c, 0, "check%s: a walk reports a mapping that no page table has (a model bug)",
+			       after_each ? " (after this command)" : "");
+		return 1;
+	}
 	if (sum.count[RMAP_FINDING_DIVERGENCE]) {
 		replay_fail_at(r, c, 0, "check%s: the full and indexed rmap walks reach different mappings: %s",
 			       after_each ? " (after this command)" : "", sum.first_divergence);
