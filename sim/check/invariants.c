@@ -31,6 +31,7 @@
 
 #include "ksm/ksm_state.h"
 #include "ksmsim/check.h"
+#include "check/check_util.h"
 #include "mm/internal.h"
 
 /* Per-anon_vma tallies, indexed like the sorted pointer array. */
@@ -51,30 +52,12 @@ struct checker {
 	size_t navs;
 };
 
-static int bad(struct checker *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int bad(struct checker *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(c->why, c->whylen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-static int ptr_cmp(const void *a, const void *b)
-{
-	uintptr_t x = (uintptr_t)*(void *const *)a, y = (uintptr_t)*(void *const *)b;
-
-	return x < y ? -1 : x > y;
-}
+#define bad(c, ...) check_fail((c)->why, (c)->whylen, __VA_ARGS__)
 
 /* Index of @av among the live anon_vmas, or -1 if it was freed. */
 static long av_index(const struct checker *c, const struct anon_vma *av)
 {
-	struct anon_vma **hit = bsearch(&av, c->avs, c->navs, sizeof(*c->avs), ptr_cmp);
+	struct anon_vma **hit = bsearch(&av, c->avs, c->navs, sizeof(*c->avs), check_ptr_cmp);
 
 	return hit ? hit - c->avs : -1;
 }
@@ -95,7 +78,7 @@ static void collect_anon_vmas(struct checker *c)
 	c->tally = xcalloc(n ? n : 1, sizeof(*c->tally));
 	LIST_FOREACH(av, &c->sim->anon_vmas, all)
 		c->avs[c->navs++] = av;
-	qsort(c->avs, c->navs, sizeof(*c->avs), ptr_cmp);
+	qsort(c->avs, c->navs, sizeof(*c->avs), check_ptr_cmp);
 }
 
 static int check_vma_chains(struct checker *c, struct task *t,

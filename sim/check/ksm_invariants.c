@@ -22,6 +22,7 @@
 #include <stdlib.h>
 
 #include "ksm/ksm_state.h"
+#include "check/check_util.h"
 #include "mm/internal.h"
 
 struct kchk {
@@ -32,29 +33,11 @@ struct kchk {
 	size_t nnodes, cap;
 };
 
-static int kbad(struct kchk *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int kbad(struct kchk *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(c->why, c->whylen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-static int ptr_cmp(const void *a, const void *b)
-{
-	uintptr_t x = (uintptr_t)*(void *const *)a, y = (uintptr_t)*(void *const *)b;
-
-	return x < y ? -1 : x > y;
-}
+#define kbad(c, ...) check_fail((c)->why, (c)->whylen, __VA_ARGS__)
 
 static bool node_is_live(const struct kchk *c, const struct ksm_stable_node *n)
 {
-	return c->nnodes && bsearch(&n, c->nodes, c->nnodes, sizeof(*c->nodes), ptr_cmp) != NULL;
+	return c->nnodes && bsearch(&n, c->nodes, c->nnodes, sizeof(*c->nodes), check_ptr_cmp) != NULL;
 }
 
 static void add_node(struct kchk *c, struct ksm_stable_node *n)
@@ -127,7 +110,7 @@ static int collect_and_check_nodes(struct kchk *c, long *shared, long *sharing)
 		return kbad(c, "stable_node_chains %ld dups %ld, the tree has %ld and %ld",
 			    ksm->ksm_stable_node_chains, ksm->ksm_stable_node_dups, chains, dups);
 	if (c->nnodes)
-		qsort(c->nodes, c->nnodes, sizeof(*c->nodes), ptr_cmp);
+		qsort(c->nodes, c->nnodes, sizeof(*c->nodes), check_ptr_cmp);
 	return 0;
 }
 

@@ -5,17 +5,7 @@
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
 
-function(expect_run want_rc want_err)
-  execute_process(COMMAND ${KSMSIM} ${ARGN}
-                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT rc EQUAL want_rc)
-    message(FATAL_ERROR "ksmsim ${ARGN}: exit ${rc}, expected ${want_rc}\nstderr: ${err}")
-  endif()
-  string(FIND "${err}" "${want_err}" at)
-  if(at EQUAL -1)
-    message(FATAL_ERROR "ksmsim ${ARGN}: stderr lacks '${want_err}':\n${err}")
-  endif()
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/../expect_run.cmake)
 
 function(expect_nothing_left)
   file(GLOB left ${WORK}/*)
