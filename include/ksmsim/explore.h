@@ -11,11 +11,17 @@ enum explore_target {
 	EXPLORE_TARGET_ANY,        /* ... and on any finding                */
 };
 
+enum explore_alphabet {
+	EXPLORE_ALPHABET_DEFAULT,  /* COW writes, fork, exit, two mremaps, ... */
+	EXPLORE_ALPHABET_MPROTECT, /* the same with mprotect splits for the mremaps */
+};
+
 struct explore_opts {
 	uint64_t seed;
 	unsigned traces;           /* random: how many traces              */
 	unsigned steps;            /* random: commands tried per trace     */
 	unsigned depth;            /* exhaustive: sequence length          */
+	enum explore_alphabet alphabet; /* exhaustive: the command alphabet */
 	enum explore_target target;
 	const char *out_dir;       /* where a failing trace is written     */
 };

@@ -429,6 +429,21 @@ static const char *const alphabet[] = {
 
 #define NALPHA (sizeof(alphabet) / sizeof(alphabet[0]))
 
+/*
+ * The "mprotect" alphabet swaps the two mremaps for two mprotect splits,
+ * to ask whether anything but a move can open the divergence window.
+ */
+static const char *letter(const struct explore_opts *o, unsigned a)
+{
+	if (o->alphabet == EXPLORE_ALPHABET_MPROTECT) {
+		if (!strncmp(alphabet[a], "mremap b", 8))
+			return "mprotect b 0x10001000 1 r";
+		if (!strncmp(alphabet[a], "mremap a", 8))
+			return "mprotect a 0x10000000 1 r";
+	}
+	return alphabet[a];
+}
+
 static const char *const prologue[] = {
 	"set sim.kernel=lpi pages_to_scan=2 smart_scan=0",
 	"spawn a",
@@ -519,9 +534,9 @@ static int dfs_node(struct dfs *d, unsigned depth)
 			apply_line_check(sim, prologue[i], false, why, sizeof(why));
 		/* the prefix was checked when it was the leaf */
 		for (unsigned i = 0; i < depth && v != V_REFUSED; i++)
-			v = apply_line_check(sim, alphabet[d->path[i]], false, why, sizeof(why));
+			v = apply_line_check(sim, letter(d->o, d->path[i]), false, why, sizeof(why));
 		if (v != V_REFUSED)
-			v = apply_line(sim, alphabet[a], why, sizeof(why));
+			v = apply_line(sim, letter(d->o, a), why, sizeof(why));
 		if (v != V_REFUSED) {
 			d->rep->traces++;
 			d->path[depth] = a;
@@ -541,7 +556,7 @@ static int dfs_node(struct dfs *d, unsigned depth)
 				for (size_t i = 0; i < sizeof(prologue) / sizeof(prologue[0]); i++)
 					lines_push(&l, prologue[i]);
 				for (unsigned i = 0; i <= depth; i++)
-					lines_push(&l, alphabet[d->path[i]]);
+					lines_push(&l, letter(d->o, d->path[i]));
 				snprintf(d->rep->failure, sizeof(d->rep->failure), "%s", verdict_name(v));
 				snprintf(d->rep->why, sizeof(d->rep->why), "%s", why);
 				if (write_trace(d->o, &l, verdict_name(v), true, d->rep->path,

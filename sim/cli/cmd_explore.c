@@ -3,12 +3,13 @@
  * DOC: ksmsim explore — look for traces that break the equivalence
  *
  *   ksmsim explore [--seed S] [--traces N] [--steps M] [--target T] [--out DIR]
- *   ksmsim explore --exhaustive [--depth D] [--target T] [--out DIR]
+ *   ksmsim explore --exhaustive [--depth D] [--alphabet A] [--target T] [--out DIR]
  *
  * Random mode builds N traces of up to M commands each from seed S, with
  * every check after every command; the first failure is shrunk and
  * written to DIR.  Exhaustive mode enumerates every sequence of a small
- * command alphabet up to depth D on a tiny machine.  T is what counts as
+ * command alphabet up to depth D on a tiny machine; `--alphabet mprotect`
+ * replaces its two mremaps by mprotect splits.  T is what counts as
  * a failure: divergence (the default: an invariant breaks, or the full and
  * indexed walks differ), naive (also a naive-walk miss: the negative
  * control) or any (any finding).
@@ -28,7 +29,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: ksmsim explore [--seed S] [--traces N] [--steps M] [--target T] [--out DIR]\n"
-		"       ksmsim explore --exhaustive [--depth D] [--target T] [--out DIR]\n"
+		"       ksmsim explore --exhaustive [--depth D] [--alphabet default|mprotect] [--target T] [--out DIR]\n"
 		"T: divergence (default), naive (the negative control) or any\n");
 }
 
@@ -73,6 +74,17 @@ int cmd_explore(int argc, char **argv)
 				o.target = EXPLORE_TARGET_ANY;
 			else {
 				fprintf(stderr, "ksmsim explore: --target takes divergence, naive or any\n");
+				return KSMSIM_EXIT_USAGE;
+			}
+		} else if (i + 1 < argc && !strcmp(f, "--alphabet")) {
+			const char *a = argv[++i];
+
+			if (!strcmp(a, "default"))
+				o.alphabet = EXPLORE_ALPHABET_DEFAULT;
+			else if (!strcmp(a, "mprotect"))
+				o.alphabet = EXPLORE_ALPHABET_MPROTECT;
+			else {
+				fprintf(stderr, "ksmsim explore: --alphabet takes default or mprotect\n");
 				return KSMSIM_EXIT_USAGE;
 			}
 		} else if (i + 1 < argc && !strcmp(f, "--out")) {
