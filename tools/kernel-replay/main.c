@@ -88,7 +88,8 @@ static void install_signals(void)
 	sigaction(SIGPIPE, &sa, NULL); /* a dead worker's pipe: EPIPE instead */
 }
 
-static void block_signals(void)
+/* Block or unblock (@how) the signals that stop a replay. */
+static void stop_signals(int how)
 {
 	sigset_t s;
 
@@ -97,19 +98,17 @@ static void block_signals(void)
 	sigaddset(&s, SIGTERM);
 	sigaddset(&s, SIGHUP);
 	sigaddset(&s, SIGQUIT);
-	sigprocmask(SIG_BLOCK, &s, NULL);
+	sigprocmask(how, &s, NULL);
+}
+
+static void block_signals(void)
+{
+	stop_signals(SIG_BLOCK);
 }
 
 static void unblock_signals(void)
 {
-	sigset_t s;
-
-	sigemptyset(&s);
-	sigaddset(&s, SIGINT);
-	sigaddset(&s, SIGTERM);
-	sigaddset(&s, SIGHUP);
-	sigaddset(&s, SIGQUIT);
-	sigprocmask(SIG_UNBLOCK, &s, NULL);
+	stop_signals(SIG_UNBLOCK);
 }
 
 static int probe(void)

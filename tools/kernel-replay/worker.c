@@ -51,6 +51,7 @@
  */
 #include <endian.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -368,7 +369,11 @@ static __attribute__((noinline)) void load_pages(uint64_t addr, uint64_t npages)
 	}
 }
 
-static void do_write(const struct kr_req *q, struct kr_rep *rep)
+/*
+ * Touch every page of the request, storing (@write) or loading; a SIGSEGV
+ * on the way is reported as EFAULT at the page that faulted.
+ */
+static void access_pages(const struct kr_req *q, struct kr_rep *rep, bool write)
 {
 	if (!guard(rep, q->addr, q->npages))
 		return;
@@ -376,26 +381,24 @@ static void do_write(const struct kr_req *q, struct kr_rep *rep)
 	if (sigsetjmp(fault_jmp, 1)) {
 		fault_armed = 0;
 		rep->addr = fault_page;
-		fail(rep, EFAULT, "write");
+		fail(rep, EFAULT, write ? "write" : "read");
 		return;
 	}
-	store_pages(q->addr, q->npages);
+	if (write)
+		store_pages(q->addr, q->npages);
+	else
+		load_pages(q->addr, q->npages);
 	fault_armed = 0;
+}
+
+static void do_write(const struct kr_req *q, struct kr_rep *rep)
+{
+	access_pages(q, rep, true);
 }
 
 static void do_read(const struct kr_req *q, struct kr_rep *rep)
 {
-	if (!guard(rep, q->addr, q->npages))
-		return;
-	fault_armed = 1;
-	if (sigsetjmp(fault_jmp, 1)) {
-		fault_armed = 0;
-		rep->addr = fault_page;
-		fail(rep, EFAULT, "read");
-		return;
-	}
-	load_pages(q->addr, q->npages);
-	fault_armed = 0;
+	access_pages(q, rep, false);
 }
 
 /* Install @cmd/@rep as fds 3/4, /dev/null as 0/1, close everything else. */
