@@ -7,6 +7,9 @@
 #   tools/dev.sh test       deps + build + the whole test suite (ctest)
 #   tools/dev.sh sanitize   deps + build with ASan/UBSan + the whole suite
 #   tools/dev.sh fuzz [S]   deps + clang build + run the parser fuzzer S seconds
+#   tools/dev.sh guest [ARGS]
+#                           deps + build + the baseline and lpi guest kernels
+#                           (tools/guest/build.sh ARGS; ~20 min the first time)
 #
 # Build folders: build/ (normal), build-asan/, build-fuzz/.
 set -euo pipefail
@@ -65,11 +68,16 @@ sanitize)
 	build build-asan -DKSMSIM_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --test-dir "$root/build-asan" --output-on-failure -j "$jobs" ;;
+guest)
+	shift
+	deps
+	build build
+	"$root/tools/guest/build.sh" "$@" ;;
 fuzz)
 	deps
 	build build-fuzz -DCMAKE_C_COMPILER=clang -DKSMSIM_FUZZ=ON
 	ctest --test-dir "$root/build-fuzz" --output-on-failure -R '^fuzz\.' ;;
 *)
-	sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2 ;;
 esac

@@ -70,6 +70,15 @@ const struct ksm_knobs *ksm_knobs(const struct ksm_sim *sim);
 int ksm_set_knob(struct ksm_sim *sim, const char *name, const char *text,
 		 struct sim_error *err);
 
+/*
+ * ksm_pin_sim_knob() - set the simulator knob @name (sim.*) and keep it:
+ * a later ksm_set_knob() of the same name — a trace's `set` line — is
+ * accepted and ignored.  This is how `ksmsim replay --kernel lpi` replays
+ * a trace written for another kernel.  At most 8 knobs can be pinned.
+ */
+int ksm_pin_sim_knob(struct ksm_sim *sim, const char *name, const char *text,
+		     struct sim_error *err);
+
 /* Run ksmd for `scan rounds=N` / `scan batches=N` (sim/ksm/ksmd.c). */
 int ksm_scan_rounds(struct ksm_sim *sim, unsigned long n, struct sim_error *err);
 int ksm_scan_batches(struct ksm_sim *sim, unsigned long n, struct sim_error *err);

@@ -62,6 +62,7 @@ enum folio_flags {
 	FOLIO_ANON_EXCLUSIVE = 1u << 2, /* PageAnonExclusive: one mm owns it  */
 	FOLIO_ZERO = 1u << 3,           /* the shared zero page (pfn 0)       */
 	FOLIO_FREE = 1u << 4,           /* pfn is free, on the free list      */
+	FOLIO_NODE1 = 1u << 5,          /* on NUMA node 1, else node 0: folio_nid() */
 };
 
 struct folio {
@@ -84,6 +85,22 @@ struct folio {
 	uint32_t pfn;       /* this folio's own frame number               */
 	uint32_t next_free; /* FOLIO_FREE: next free pfn, 0 ends the list    */
 };
+
+/*
+ * Millions of folios exist at once: a field added here costs their
+ * number times its size.  The NUMA node is a flag bit for that reason.
+ */
+_Static_assert(sizeof(struct folio) <= 48, "struct folio must not grow");
+
+/*
+ * folio_nid() - the NUMA node of @f.  The model is a two-node machine for
+ * migration only (docs/model.md, "Deliberate abstractions"): every folio
+ * is allocated on node 0 and `migrate` moves a page to the other node.
+ */
+static inline int folio_nid(const struct folio *f)
+{
+	return (f->flags & FOLIO_NODE1) ? 1 : 0;
+}
 
 /* ------------------------------------------------------------------ */
 /* Page-table entries                                                  */

@@ -22,6 +22,7 @@
 #include "ksmsim/diag.h"
 #include "ksmsim/rmap_check.h"
 #include "ksmsim/sim.h"
+#include "ksmsim/snapshot.h"
 #include "ksmsim/trace.h"
 
 enum replay_check {
@@ -36,7 +37,8 @@ struct replay_opts {
 				       * runs it after every command          */
 	bool strict;           /* any rmap finding fails the replay      */
 	bool keep_going;       /* go on after a failed expect            */
-	FILE *snapshots;       /* where `snapshot` records go; NULL: dropped */
+	FILE *snapshots;       /* where `snapshot` and `migrate` records go;
+				* NULL: dropped                         */
 	FILE *report;          /* `check`, `rmap`, `migrate` reports; NULL: dropped */
 	const char *check_dot_dir; /* the checker draws each KSM page it
 				    * reports here (rmap picture); NULL: not */
@@ -55,6 +57,9 @@ struct replay_result {
 	 * findings at once, the rest are printed again. */
 	uint64_t last_findings[64];
 	unsigned nlast;
+	/* What `expect migrate.*` checks: the last migrate's outcome. */
+	bool has_migrate;
+	struct ksm_migrate_summary last_migrate;
 };
 
 enum replay_status {

@@ -35,8 +35,24 @@
  * including the FNV-1a 64 hash of the partition's canonical text.  It
  * sorts, so it handles millions of pairs in O(n log n).
  *
- * Ownership: a struct ksm_snapshot owns its label, its procs array and
- * its sharing.sizes array; ksm_snapshot_free() releases them.
+ * The stream holds a second kind of record, written by `migrate P ADDR`
+ * (docs/trace-format.md, "The migrate record"):
+ *
+ *   {"line":N,"label":"",
+ *    "migrate":{"proc":"P","addr":"0xADDR","ksm":B,"moved":B,
+ *               "target_node":N,
+ *               "mappings":[{"proc":"P","addr":"0xADDR",
+ *                            "frame":"old|new|other|none","node":N},
+ *                           ... sorted by proc, then addr]}}
+ *
+ * It describes frames relatively (the frame mapped before, the one mapped
+ * after, another, none), never by PFN, so a simulator's record and a real
+ * kernel's compare.  struct ksm_snapshot carries either kind (@kind); the
+ * members of the other kind stay zero.
+ *
+ * Ownership: a struct ksm_snapshot owns its label, its procs array, its
+ * sharing.sizes array and its migrate.mappings array;
+ * ksm_snapshot_free() releases them.
  */
 #ifndef KSMSIM_SNAPSHOT_H
 #define KSMSIM_SNAPSHOT_H
@@ -110,16 +126,66 @@ struct ksm_sharing {
 	int64_t *sizes;     /* group sizes ascending, @groups entries (owned) */
 };
 
+/* What a mapping of the migrated page maps after the migration. */
+enum ksm_migrate_frame {
+	KSM_FRAME_OLD,   /* "old": the frame it mapped before (the page stayed) */
+	KSM_FRAME_NEW,   /* "new": the frame P:ADDR maps now, a different one   */
+	KSM_FRAME_OTHER, /* "other": some other frame (the zero page too)       */
+	KSM_FRAME_NONE,  /* "none": nothing is mapped there now                 */
+};
+
+/* One (process, address) that mapped the page before the migration. */
+struct ksm_migrate_mapping {
+	char proc[KSM_SNAP_NAME_MAX + 1];
+	uint64_t addr;
+	enum ksm_migrate_frame frame; /* after the migration                 */
+	int64_t node; /* NUMA node of what it maps after; -1: nothing, or the
+		       * zero page (which has no node to report)              */
+};
+
+/* The outcome of `migrate P ADDR`. */
+struct ksm_migrate_rec {
+	char proc[KSM_SNAP_NAME_MAX + 1]; /* P                                */
+	uint64_t addr;                    /* ADDR                             */
+	bool ksm;                         /* the page was a KSM page          */
+	bool moved;                       /* it moved to target_node          */
+	int64_t target_node;              /* where the migration sent it      */
+	struct ksm_migrate_mapping *mappings; /* owned; sorted by proc (byte
+					       * order), then addr; P:ADDR is
+					       * one of them                  */
+	size_t nmappings;
+};
+
+enum ksm_record_kind {
+	KSM_RECORD_SNAPSHOT, /* `snapshot`, `expect`: global .. sharing */
+	KSM_RECORD_MIGRATE,  /* `migrate`: line, label, migrate         */
+};
+
 struct ksm_snapshot {
-	unsigned line;               /* trace line of the `snapshot` command */
+	enum ksm_record_kind kind;
+	unsigned line;               /* trace line of the command            */
 	char *label;                 /* owned; "" when the command had none  */
 	struct ksm_snap_global global;
 	struct ksm_snap_knobs knobs;
 	struct ksm_snap_proc *procs; /* owned; sorted by name (byte order)   */
 	size_t nprocs;
 	struct ksm_sharing sharing;
+	struct ksm_migrate_rec migrate; /* KSM_RECORD_MIGRATE only           */
 	/* Not part of the record: where the reader found it (0 otherwise). */
 	unsigned src_line;
+};
+
+/*
+ * What `expect migrate.FIELD=V` checks: a summary of the last migrate
+ * record (ksm_snap_migrate_summary_fields names the fields).
+ */
+struct ksm_migrate_summary {
+	bool moved;          /* moved                                        */
+	bool ksm;            /* ksm                                          */
+	int64_t mappings;    /* entries of mappings                          */
+	int64_t on_old;      /* ... whose frame is "old"                     */
+	int64_t on_new;      /* ... whose frame is "new"                     */
+	int64_t target_node; /* target_node                                  */
 };
 
 /* JSON types of record members, for the field tables. */
@@ -129,6 +195,11 @@ enum ksm_snap_type {
 	KSM_SNAP_ADVISOR, /* enum ksm_advisor_mode, written as string */
 	KSM_SNAP_HASH,    /* uint64_t, written as "16 hex digits"     */
 	KSM_SNAP_SIZES,   /* int64_t *sizes with `groups` entries     */
+	KSM_SNAP_NAME,    /* char[KSM_SNAP_NAME_MAX + 1], a process name */
+	KSM_SNAP_ADDR,    /* uint64_t, written as "0x" + lower-case hex */
+	KSM_SNAP_FRAME,   /* enum ksm_migrate_frame, written as string  */
+	KSM_SNAP_NODE,    /* int64_t, a NUMA node or -1                 */
+	KSM_SNAP_MAPPINGS, /* the mappings of struct ksm_migrate_rec   */
 };
 
 struct ksm_snap_field {
@@ -142,6 +213,22 @@ extern const struct ksm_snap_field ksm_snap_global_fields[];  /* struct ksm_snap
 extern const struct ksm_snap_field ksm_snap_knob_fields[];    /* struct ksm_snap_knobs  */
 extern const struct ksm_snap_field ksm_snap_proc_fields[];    /* struct ksm_snap_proc (not name) */
 extern const struct ksm_snap_field ksm_snap_sharing_fields[]; /* struct ksm_sharing     */
+extern const struct ksm_snap_field ksm_snap_migrate_fields[]; /* struct ksm_migrate_rec */
+extern const struct ksm_snap_field ksm_snap_mapping_fields[]; /* struct ksm_migrate_mapping */
+extern const struct ksm_snap_field ksm_snap_migrate_summary_fields[]; /* struct ksm_migrate_summary */
+
+/* "old", "new", "other", "none"; NULL for an out-of-range value. */
+const char *ksm_migrate_frame_name(enum ksm_migrate_frame f);
+
+/* ksm_migrate_summarize() - what `expect migrate.*` sees of @m. */
+void ksm_migrate_summarize(const struct ksm_migrate_rec *m,
+			   struct ksm_migrate_summary *out);
+
+/*
+ * ksm_migrate_sort() - sort @m->mappings by process name (byte order),
+ * then address, as the record lists them.
+ */
+void ksm_migrate_sort(struct ksm_migrate_rec *m);
 
 /* "none" / "scan-time"; NULL for an out-of-range value. */
 const char *ksm_advisor_mode_name(enum ksm_advisor_mode m);
@@ -156,8 +243,9 @@ void ksm_snap_knobs_default(struct ksm_snap_knobs *k);
 
 /*
  * ksm_snapshot_write() - print @s as one JSON Lines record (with the final
- * newline), keys in record order, no spaces.  Procs are printed in array
- * order: keep them sorted (ksm_snapshot_sort_procs()).
+ * newline), keys in record order, no spaces; a snapshot or a migrate
+ * record as @s->kind says.  Procs and mappings are printed in array
+ * order: keep them sorted (ksm_snapshot_sort_procs(), ksm_migrate_sort()).
  * Return: 0, or -1 if writing to @out failed.
  */
 int ksm_snapshot_write(FILE *out, const struct ksm_snapshot *s);
@@ -237,13 +325,18 @@ struct trace_kv;
 
 /*
  * ksm_snapshot_lookup() - the value of the field an `expect` pair names
- * (a global counter, P.field or sharing.field) in @s, as 64 bits (signed
- * fields in two's complement, booleans 0/1, the hash as its number).
+ * (a global counter, P.field or sharing.field) in @s, or (migrate.field)
+ * in @mig, the summary of the last migrate record (NULL before the first
+ * migrate), as 64 bits (signed fields in two's complement, booleans 0/1,
+ * the hash as its number).
  * Return: 0 with *@value and *@field set; -1 if @kv names no field of the
- * record; -2 if it names a process that is not in @s.
+ * record; -2 if it names a process that is not in @s; -3 if it names a
+ * migrate field and @mig is NULL.
  */
-int ksm_snapshot_lookup(const struct ksm_snapshot *s, const struct trace_kv *kv,
-			uint64_t *value, const struct ksm_snap_field **field);
+int ksm_snapshot_lookup(const struct ksm_snapshot *s,
+			const struct ksm_migrate_summary *mig,
+			const struct trace_kv *kv, uint64_t *value,
+			const struct ksm_snap_field **field);
 
 /* ksm_snapshot_format_value() - @v as `expect` writes it for field @f. */
 void ksm_snapshot_format_value(const struct ksm_snap_field *f, uint64_t v,

@@ -127,6 +127,7 @@ enum trace_kv_kind {
 	TKV_GLOBAL,  /* expect: trace_global_counter_names[index]         */
 	TKV_PROC,    /* expect: P.field, trace_proc_field_names[index]    */
 	TKV_SHARING, /* expect: sharing.field, trace_sharing_field_names  */
+	TKV_MIGRATE, /* expect: migrate.field, trace_migrate_field_names  */
 };
 
 /*
@@ -136,7 +137,8 @@ enum trace_kv_kind {
  * one.  For `expect`, is_num is always true: booleans (true/false/yes/
  * no/1/0) are 1 or 0, the signed counters (general_profit,
  * P.ksm_process_profit) are stored as two's complement (read them as
- * int64_t), and sharing.hash holds the value of its 16 hex digits.
+ * int64_t), and sharing.hash holds the value of its 16 hex digits
+ * (migrate.moved and migrate.ksm are booleans too).
  */
 struct trace_kv {
 	char *name;                  /* owned; e.g. "pages_to_scan", "a.ksm_rmap_items", "sim.kernel" */
@@ -268,12 +270,14 @@ uint64_t trace_content_token(const struct trace_content *c, uint64_t i);
  * of /proc/PID/ksm_stat; trace_proc_field_names are every per-process
  * field `expect` accepts (the same four first, then ksm_merge_any,
  * ksm_mergeable, vmas, mapped, zero_pfn); trace_sharing_field_names are
- * the fields of the snapshot's "sharing" object `expect` accepts.
+ * the fields of the snapshot's "sharing" object `expect` accepts;
+ * trace_migrate_field_names those of the last migrate's outcome.
  */
 extern const char *const trace_knob_names[];
 extern const char *const trace_global_counter_names[];
 extern const char *const trace_proc_counter_names[];
 extern const char *const trace_proc_field_names[];
 extern const char *const trace_sharing_field_names[];
+extern const char *const trace_migrate_field_names[];
 
 #endif /* KSMSIM_TRACE_H */

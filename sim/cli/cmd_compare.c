@@ -78,8 +78,16 @@ static uint64_t field_u64(const struct ksm_snap_field *f, const void *obj)
 		return *(const enum ksm_advisor_mode *)p;
 	case KSM_SNAP_HASH:
 		return *(const uint64_t *)p;
+	case KSM_SNAP_ADDR:
+		return *(const uint64_t *)p;
+	case KSM_SNAP_FRAME:
+		return *(const enum ksm_migrate_frame *)p;
+	case KSM_SNAP_NAME:
+	case KSM_SNAP_MAPPINGS:
+		return 0; /* not in the tables compared here */
 	case KSM_SNAP_INT:
 	case KSM_SNAP_SIZES:
+	case KSM_SNAP_NODE:
 		break;
 	}
 	return (uint64_t)*(const int64_t *)p;

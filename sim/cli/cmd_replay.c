@@ -4,7 +4,8 @@
  *
  *   ksmsim replay [--snapshots FILE] [--report FILE] [--keep-going]
  *                 [--check-invariants=none|end|each] [--check=each]
- *                 [--strict] [--check-dot DIR] [--quiet] TRACE
+ *                 [--strict] [--check-dot DIR] [--quiet]
+ *                 [--kernel baseline|lpi] [--set sim.NAME=VALUE]... TRACE
  *
  * The whole trace is parsed before anything runs, so a syntax error
  * anywhere applies nothing.  Snapshot records go to standard output, or
@@ -14,8 +15,11 @@
  * FILE.  --check=each runs the rmap check after every command; --strict
  * makes every rmap finding fail the replay (a divergence between the full
  * and indexed walks always does); --check-dot DIR draws the rmap
- * picture of every KSM page a check reports into DIR.  A summary of the final machine goes to
- * standard error unless --quiet.
+ * picture of every KSM page a check reports into DIR.  --kernel K (short
+ * for --set sim.kernel=K) and --set pin simulator knobs for the whole
+ * replay: the trace's own `set` of the same knob is ignored, so one trace
+ * can be replayed as each kernel (the guest agreement tests do).  A
+ * summary of the final machine goes to standard error unless --quiet.
  *
  * Exit status: 0 success; 1 an expect failed (or, a bug, an invariant of
  * the model did); 2 bad usage or a trace that cannot be applied.
@@ -36,7 +40,8 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: ksmsim replay [--snapshots FILE] [--report FILE] [--keep-going]\n"
 		"                     [--check-invariants=none|end|each] [--check=each]\n"
-		"                     [--strict] [--check-dot DIR] [--quiet] TRACE\n"
+		"                     [--strict] [--check-dot DIR] [--quiet]\n"
+		"                     [--kernel baseline|lpi] [--set sim.NAME=VALUE]... TRACE\n"
 		"\n"
 		"Replays a ksmtrace v1 file (docs/trace-format.md) on a simulated machine.\n"
 		"  --snapshots FILE      write snapshot records to FILE instead of stdout\n"
@@ -47,7 +52,11 @@ static void usage(FILE *out)
 		"  --keep-going          report every failed expect and go on (exit 1 at the end)\n"
 		"  --check-invariants=W  check the model's invariants never, at the end\n"
 		"                        (default) or after each command\n"
-		"  --quiet               no summary on stderr\n");
+		"  --quiet               no summary on stderr\n"
+		"  --kernel K            replay as kernel K (baseline or lpi), whatever the\n"
+		"                        trace's `set sim.kernel` says\n"
+		"  --set sim.NAME=VALUE  pin a simulator knob (repeatable); the trace's own\n"
+		"                        setting of it is ignored\n");
 }
 
 static void report_expect(void *ctx, const struct ksm_diag *d)
@@ -87,7 +96,27 @@ struct replay_args {
 	bool keep_going;
 	bool quiet;
 	enum replay_check invariants;
+	const char *pins[8]; /* "sim.NAME=VALUE" */
+	int npins;
 };
+
+static int add_pin(struct replay_args *a, const char *opt, const char *setting)
+{
+	const char *eq = setting ? strchr(setting, '=') : NULL;
+
+	if (!setting || strncmp(setting, "sim.", 4) || !eq || eq == setting + 4 || !eq[1]) {
+		fprintf(stderr, "ksmsim replay: %s takes sim.NAME=VALUE, not '%s'\n", opt,
+			setting ? setting : "");
+		return -1;
+	}
+	if (a->npins == (int)(sizeof(a->pins) / sizeof(a->pins[0]))) {
+		fprintf(stderr, "ksmsim replay: at most %zu --set options\n",
+			sizeof(a->pins) / sizeof(a->pins[0]));
+		return -1;
+	}
+	a->pins[a->npins++] = setting;
+	return 0;
+}
 
 static int parse_args(int argc, char **argv, struct replay_args *a)
 {
@@ -126,6 +155,20 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 				return -1;
 			}
 			a->snapshots = argv[i];
+		} else if (!strcmp(s, "--kernel")) {
+			static char kbuf[2][64];
+			const char *k = i + 1 < argc ? argv[++i] : "";
+
+			if (strcmp(k, "baseline") && strcmp(k, "lpi")) {
+				fprintf(stderr, "ksmsim replay: --kernel takes baseline or lpi, not '%s'\n", k);
+				return -1;
+			}
+			snprintf(kbuf[a->npins % 2], sizeof(kbuf[0]), "sim.kernel=%s", k);
+			if (add_pin(a, "--kernel", kbuf[a->npins % 2]))
+				return -1;
+		} else if (!strcmp(s, "--set")) {
+			if (add_pin(a, "--set", i + 1 < argc ? argv[++i] : NULL))
+				return -1;
 		} else if (!strncmp(s, "--check-invariants=", 19)) {
 			const char *w = s + 19;
 
@@ -203,6 +246,22 @@ int cmd_replay(int argc, char **argv)
 	opts.snapshots = snaps.f;
 
 	sim = ksm_sim_create();
+	for (int i = 0; i < a.npins; i++) {
+		const char *eq = strchr(a.pins[i], '=');
+		char name[64];
+		struct sim_error e;
+
+		snprintf(name, sizeof(name), "%.*s", (int)(eq - a.pins[i]), a.pins[i]);
+		if (ksm_pin_sim_knob(sim, name, eq + 1, &e)) {
+			fprintf(stderr, "ksmsim replay: %s: %s\n", a.pins[i], e.msg);
+			ksm_sim_destroy(sim, NULL, 0);
+			outfile_abort(&snaps);
+			if (a.report)
+				outfile_abort(&report);
+			trace_free(&t);
+			return KSMSIM_EXIT_USAGE;
+		}
+	}
 	st = replay_trace(sim, &t, &opts, &res, &err);
 	if (st == REPLAY_ERROR || st == REPLAY_BROKEN ||
 	    (st == REPLAY_EXPECT_FAILED && !a.keep_going))

@@ -178,6 +178,10 @@ struct ksm_state {
 	struct ksm_rng rng;          /* fault probabilities (sim.seed)     */
 	bool reap_clears_merge_any;  /* sim.reap_clears_merge_any          */
 	int walk;                    /* sim.walk: enum rmap_strategy, -1 = the kernel's */
+	/* sim.* knobs pinned from the command line: a trace's `set` of one
+	 * of them is ignored (ksm_pin_sim_knob()). */
+	char pinned[8][32];
+	unsigned npinned;
 
 	/* checksum cache: token -> checksum, direct mapped */
 	struct { uint64_t token; uint32_t sum; bool valid; } csum_cache[4096];

@@ -87,8 +87,45 @@ static int set_layout(struct ksm_sim *sim, const char *text, struct sim_error *e
 	return 0;
 }
 
+static bool is_pinned(const struct ksm_state *ksm, const char *name)
+{
+	for (unsigned i = 0; i < ksm->npinned; i++)
+		if (!strcmp(ksm->pinned[i], name))
+			return true;
+	return false;
+}
+
+static int apply_sim_knob(struct ksm_sim *sim, const char *name, const char *text,
+			  struct sim_error *err);
+
 int ksm_set_sim_knob(struct ksm_sim *sim, const char *name, const char *text,
 		     struct sim_error *err)
+{
+	if (is_pinned(sim->ksm, name))
+		return 0;
+	return apply_sim_knob(sim, name, text, err);
+}
+
+int ksm_pin_sim_knob(struct ksm_sim *sim, const char *name, const char *text,
+		     struct sim_error *err)
+{
+	struct ksm_state *ksm = sim->ksm;
+
+	if (strncmp(name, "sim.", 4))
+		return sim_fail(err, SIM_ARG_KNOB_NAME, "only sim.* knobs can be pinned, not %s", name);
+	if (strlen(name) >= sizeof(ksm->pinned[0]))
+		return sim_fail(err, SIM_ARG_KNOB_NAME, "unknown simulator knob %s", name);
+	if (!is_pinned(ksm, name) && ksm->npinned == sizeof(ksm->pinned) / sizeof(ksm->pinned[0]))
+		return sim_fail(err, SIM_ARG_KNOB_NAME, "too many pinned knobs");
+	if (apply_sim_knob(sim, name, text, err))
+		return -1;
+	if (!is_pinned(ksm, name))
+		snprintf(ksm->pinned[ksm->npinned++], sizeof(ksm->pinned[0]), "%s", name);
+	return 0;
+}
+
+static int apply_sim_knob(struct ksm_sim *sim, const char *name, const char *text,
+			  struct sim_error *err)
 {
 	struct ksm_state *ksm = sim->ksm;
 	uint64_t v;

@@ -6,12 +6,19 @@
  * the way the real-kernel replayer fills it from /sys/kernel/mm/ksm,
  * /proc/PID/ksm_stat, /proc/PID/maps and /proc/PID/pagemap, so that the
  * two can be compared field for field.  Only reads the machine.
+ *
+ * The migrate record is made the way the kernel replayer makes it around
+ * move_pages(2): the mappings of the page's frame before (the ground
+ * truth of every page table, not the walk's view), then, after the
+ * migration, what each of them maps and on which node.
  */
 #include <string.h>
 
 #include "core/alloc.h"
 #include "ksm/ksm_state.h"
 #include "ksmsim/ksm.h"
+#include "ksmsim/migrate.h"
+#include "ksmsim/rmap.h"
 #include "ksmsim/sim_snapshot.h"
 #include "mm/internal.h"
 
@@ -112,4 +119,65 @@ int sim_snapshot_take(struct ksm_sim *sim, unsigned line, const char *label,
 		ret = -1;
 	free(refs);
 	return ret;
+}
+
+int sim_migrate_record(struct ksm_sim *sim, struct task *task, uint64_t addr,
+		       unsigned line, struct migrate_result *res,
+		       struct ksm_snapshot *out, struct sim_error *err)
+{
+	struct folio *f = rmap_folio_at(sim, task, addr), *now;
+	struct ksm_migrate_rec *m = &out->migrate;
+	struct rmap_truth gt;
+	size_t first, count;
+	uint64_t old_pfn, new_pfn = ZERO_PFN;
+
+	memset(out, 0, sizeof(*out));
+	out->kind = KSM_RECORD_MIGRATE;
+	out->line = line;
+	out->label = xstrdup("");
+	if (!f) /* sim_migrate() says why */
+		return sim_migrate(sim, task, addr, res, err);
+	old_pfn = f->pfn;
+	snprintf(m->proc, sizeof(m->proc), "%s", task->name);
+	m->addr = addr;
+	m->ksm = folio_test_ksm(f);
+
+	/* Before: every mapping of the frame, by name then address. */
+	rmap_truth_build(sim, &gt);
+	rmap_truth_of(&gt, old_pfn, &first, &count);
+	m->mappings = xcalloc(count ? count : 1, sizeof(*m->mappings));
+	for (size_t i = 0; i < count; i++) {
+		snprintf(m->mappings[i].proc, sizeof(m->mappings[i].proc), "%s",
+			 gt.e[first + i].task->name);
+		m->mappings[i].addr = gt.e[first + i].addr;
+	}
+	m->nmappings = count;
+	rmap_truth_free(&gt);
+	ksm_migrate_sort(m); /* the truth's order already; the record's rule */
+
+	if (sim_migrate(sim, task, addr, res, err))
+		return -1;
+	m->moved = res->moved;
+	m->target_node = res->target_node;
+
+	/* After: the frame P:ADDR maps now is "new" if it changed. */
+	now = rmap_folio_at(sim, task, addr);
+	if (now && now->pfn != old_pfn)
+		new_pfn = now->pfn;
+	for (size_t i = 0; i < m->nmappings; i++) {
+		struct ksm_migrate_mapping *e = &m->mappings[i];
+		struct task *t = sim_find_task(sim, e->proc);
+		pte_t pte = t ? pte_get(t->mm, e->addr) : 0;
+		uint64_t pfn = pte_pfn(pte);
+
+		if (!pte_present(pte)) {
+			e->frame = KSM_FRAME_NONE;
+			e->node = -1;
+			continue;
+		}
+		e->frame = pfn == old_pfn ? KSM_FRAME_OLD :
+			   pfn == new_pfn && !is_zero_pfn(pfn) ? KSM_FRAME_NEW : KSM_FRAME_OTHER;
+		e->node = is_zero_pfn(pfn) ? -1 : folio_nid(pfn_folio(sim, pfn));
+	}
+	return 0;
 }

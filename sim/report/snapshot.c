@@ -13,6 +13,12 @@
  * the "sizes" array as long as "groups" says — and lenient only where
  * JSON itself is (whitespace between tokens, member order).  Every error
  * carries the line and the 1-based byte column where it was found.
+ *
+ * A line holds a snapshot record or a migrate record (line, label,
+ * migrate); a record that mixes the two is an error.  A migrate record's
+ * mappings must be sorted by process then address, each once, include
+ * the migrated page's own mapping, and give a node to every mapping of
+ * the old or new frame and none (-1) to a mapping of nothing.
  */
 #include "ksmsim/snapshot.h"
 
@@ -81,6 +87,96 @@ const struct ksm_snap_field ksm_snap_sharing_fields[] = {
 	{ NULL, 0, 0 }
 };
 
+const struct ksm_snap_field ksm_snap_migrate_fields[] = {
+	FIELD(struct ksm_migrate_rec, KSM_SNAP_NAME, proc),
+	FIELD(struct ksm_migrate_rec, KSM_SNAP_ADDR, addr),
+	FIELD(struct ksm_migrate_rec, KSM_SNAP_BOOL, ksm),
+	FIELD(struct ksm_migrate_rec, KSM_SNAP_BOOL, moved),
+	FIELD(struct ksm_migrate_rec, KSM_SNAP_INT, target_node),
+	FIELD(struct ksm_migrate_rec, KSM_SNAP_MAPPINGS, mappings),
+	{ NULL, 0, 0 }
+};
+
+const struct ksm_snap_field ksm_snap_mapping_fields[] = {
+	FIELD(struct ksm_migrate_mapping, KSM_SNAP_NAME, proc),
+	FIELD(struct ksm_migrate_mapping, KSM_SNAP_ADDR, addr),
+	FIELD(struct ksm_migrate_mapping, KSM_SNAP_FRAME, frame),
+	FIELD(struct ksm_migrate_mapping, KSM_SNAP_NODE, node),
+	{ NULL, 0, 0 }
+};
+
+/* Not written: what `expect migrate.NAME` reads (ksm_migrate_summarize). */
+const struct ksm_snap_field ksm_snap_migrate_summary_fields[] = {
+	FIELD(struct ksm_migrate_summary, KSM_SNAP_BOOL, moved),
+	FIELD(struct ksm_migrate_summary, KSM_SNAP_BOOL, ksm),
+	FIELD(struct ksm_migrate_summary, KSM_SNAP_INT, mappings),
+	FIELD(struct ksm_migrate_summary, KSM_SNAP_INT, on_old),
+	FIELD(struct ksm_migrate_summary, KSM_SNAP_INT, on_new),
+	FIELD(struct ksm_migrate_summary, KSM_SNAP_INT, target_node),
+	{ NULL, 0, 0 }
+};
+
+static const char *const frame_names[] = {
+	[KSM_FRAME_OLD] = "old",
+	[KSM_FRAME_NEW] = "new",
+	[KSM_FRAME_OTHER] = "other",
+	[KSM_FRAME_NONE] = "none",
+};
+
+const char *ksm_migrate_frame_name(enum ksm_migrate_frame f)
+{
+	if ((unsigned)f >= sizeof(frame_names) / sizeof(frame_names[0]))
+		return NULL;
+	return frame_names[f];
+}
+
+static int frame_parse(const char *s, enum ksm_migrate_frame *out)
+{
+	for (unsigned i = 0; i < sizeof(frame_names) / sizeof(frame_names[0]); i++) {
+		if (!strcmp(s, frame_names[i])) {
+			*out = (enum ksm_migrate_frame)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+void ksm_migrate_summarize(const struct ksm_migrate_rec *m,
+			   struct ksm_migrate_summary *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->moved = m->moved;
+	out->ksm = m->ksm;
+	out->mappings = (int64_t)m->nmappings;
+	out->target_node = m->target_node;
+	for (size_t i = 0; i < m->nmappings; i++) {
+		out->on_old += m->mappings[i].frame == KSM_FRAME_OLD;
+		out->on_new += m->mappings[i].frame == KSM_FRAME_NEW;
+	}
+}
+
+/* Record order of mappings: process name (byte order), then address. */
+static int mapping_cmp(const struct ksm_migrate_mapping *a,
+		       const struct ksm_migrate_mapping *b)
+{
+	int c = strcmp(a->proc, b->proc);
+
+	if (c)
+		return c;
+	return a->addr < b->addr ? -1 : a->addr > b->addr;
+}
+
+static int mapping_qsort_cmp(const void *a, const void *b)
+{
+	return mapping_cmp(a, b);
+}
+
+void ksm_migrate_sort(struct ksm_migrate_rec *m)
+{
+	if (m->nmappings > 1)
+		qsort(m->mappings, m->nmappings, sizeof(*m->mappings), mapping_qsort_cmp);
+}
+
 static const char *const advisor_names[] = {
 	[KSM_ADVISOR_NONE] = "none",
 	[KSM_ADVISOR_SCAN_TIME] = "scan-time",
@@ -146,7 +242,11 @@ static void write_string(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-/* Members of one object from its table; the braces are the caller's. */
+/*
+ * Members of one object from its table; the braces are the caller's.
+ * @sh: the sharing object a SIZES member counts by; a MAPPINGS member is
+ * the mappings of @base, a struct ksm_migrate_rec.
+ */
 static void write_fields(FILE *out, const struct ksm_snap_field *tab,
 			 const void *base, const struct ksm_sharing *sh)
 {
@@ -176,6 +276,33 @@ static void write_fields(FILE *out, const struct ksm_snap_field *tab,
 				fprintf(out, "%s%" PRId64, i ? "," : "", sh->sizes[i]);
 			fputc(']', out);
 			break;
+		case KSM_SNAP_NAME:
+			write_string(out, m);
+			break;
+		case KSM_SNAP_ADDR:
+			fprintf(out, "\"0x%" PRIx64 "\"", *(const uint64_t *)m);
+			break;
+		case KSM_SNAP_FRAME: {
+			const char *name = ksm_migrate_frame_name(*(const enum ksm_migrate_frame *)m);
+
+			write_string(out, name ? name : "none");
+			break;
+		}
+		case KSM_SNAP_NODE:
+			fprintf(out, "%" PRId64, *(const int64_t *)m);
+			break;
+		case KSM_SNAP_MAPPINGS: {
+			const struct ksm_migrate_rec *rec = base;
+
+			fputc('[', out);
+			for (size_t i = 0; i < rec->nmappings; i++) {
+				fputs(i ? ",{" : "{", out);
+				write_fields(out, ksm_snap_mapping_fields, &rec->mappings[i], NULL);
+				fputc('}', out);
+			}
+			fputc(']', out);
+			break;
+		}
 		}
 	}
 }
@@ -184,6 +311,12 @@ int ksm_snapshot_write(FILE *out, const struct ksm_snapshot *s)
 {
 	fprintf(out, "{\"line\":%u,\"label\":", s->line);
 	write_string(out, s->label ? s->label : "");
+	if (s->kind == KSM_RECORD_MIGRATE) {
+		fputs(",\"migrate\":{", out);
+		write_fields(out, ksm_snap_migrate_fields, &s->migrate, NULL);
+		fputs("}}\n", out);
+		return ferror(out) ? -1 : 0;
+	}
 	fputs(",\"global\":{", out);
 	write_fields(out, ksm_snap_global_fields, &s->global, NULL);
 	fputs("},\"knobs\":{", out);
@@ -221,6 +354,7 @@ void ksm_snapshot_free(struct ksm_snapshot *s)
 	free(s->label);
 	free(s->procs);
 	ksm_sharing_free(&s->sharing);
+	free(s->migrate.mappings);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -691,6 +825,118 @@ fail:
 	return -1;
 }
 
+static bool valid_proc_name(const char *s);
+static int parse_table(struct jp *p, const char *where,
+		       const struct ksm_snap_field *tab, void *base,
+		       int64_t *nsizes, size_t *sizes_pos);
+
+/* An address: "0x" and lower-case hex digits without leading zeros. */
+static int parse_addr(struct jp *p, uint64_t *out, const char *what)
+{
+	size_t at, n;
+	uint64_t v = 0;
+	bool ok;
+	char *s;
+
+	ws(p);
+	at = p->pos;
+	if (parse_string(p, &s, what))
+		return -1;
+	n = strlen(s);
+	ok = n > 2 && n <= 18 && s[0] == '0' && s[1] == 'x' && (s[2] != '0' || n == 3);
+	for (size_t k = 2; ok && k < n; k++) {
+		if (s[k] >= '0' && s[k] <= '9')
+			v = v << 4 | (uint64_t)(s[k] - '0');
+		else if (s[k] >= 'a' && s[k] <= 'f')
+			v = v << 4 | (uint64_t)(s[k] - 'a' + 10);
+		else
+			ok = false;
+	}
+	free(s);
+	if (!ok)
+		return fail_at(p, at, "%s must be \"0x\" and lower-case hex digits without leading zeros",
+			       what);
+	*out = v;
+	return 0;
+}
+
+/*
+ * The mappings of a migrate record: objects of ksm_snap_mapping_fields,
+ * sorted by proc then addr, each (proc, addr) once; "none" maps no node
+ * (-1) and "old" or "new" always one.
+ */
+static int parse_mappings(struct jp *p, const char *where, struct ksm_migrate_rec *rec)
+{
+	struct ksm_migrate_mapping *v = NULL;
+	size_t n = 0, cap = 0;
+	char what[96];
+
+	if (expect_char(p, '[', "to open mappings"))
+		return -1;
+	if (peek(p) == ']') {
+		p->pos++;
+		goto done;
+	}
+	for (;;) {
+		struct ksm_migrate_mapping *e;
+		size_t at;
+
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 8;
+			struct ksm_migrate_mapping *nv = realloc(v, ncap * sizeof(*v));
+
+			if (!nv) {
+				fail_at(p, p->pos, "out of memory");
+				goto fail;
+			}
+			v = nv;
+			cap = ncap;
+		}
+		e = &v[n];
+		memset(e, 0, sizeof(*e));
+		snprintf(what, sizeof(what), "%s.mappings[%zu]", where, n);
+		ws(p);
+		at = p->pos;
+		if (parse_table(p, what, ksm_snap_mapping_fields, e, NULL, NULL))
+			goto fail;
+		if (n && mapping_cmp(&v[n - 1], e) >= 0) {
+			fail_at(p, at, "%s (%s:0x%" PRIx64 ") is not after %s:0x%" PRIx64
+				" (mappings are sorted by proc, then addr, each once)",
+				what, e->proc, e->addr, v[n - 1].proc, v[n - 1].addr);
+			goto fail;
+		}
+		if (e->frame == KSM_FRAME_NONE && e->node != -1) {
+			fail_at(p, at, "%s.node must be -1 when frame is \"none\"", what);
+			goto fail;
+		}
+		if ((e->frame == KSM_FRAME_OLD || e->frame == KSM_FRAME_NEW) && e->node < 0) {
+			fail_at(p, at, "%s.node must be a node (0 or more) when frame is \"%s\"",
+				what, ksm_migrate_frame_name(e->frame));
+			goto fail;
+		}
+		n++;
+		if (peek(p) == ',') {
+			p->pos++;
+			continue;
+		}
+		if (peek(p) == ']') {
+			p->pos++;
+			break;
+		}
+		fail_at(p, p->pos, "expected ',' or ']' in %s.mappings, found %s", where,
+			describe(p));
+		goto fail;
+	}
+done:
+	free(rec->mappings);
+	rec->mappings = v;
+	rec->nmappings = n;
+	return 0;
+fail:
+	free(v);
+	return -1;
+}
+
 static int table_member(struct jp *p, void *ctx, const char *key, size_t keypos)
 {
 	struct table_ctx *t = ctx;
@@ -778,6 +1024,56 @@ static int table_member(struct jp *p, void *ctx, const char *key, size_t keypos)
 	}
 	case KSM_SNAP_SIZES:
 		return parse_sizes(p, t, (int64_t **)m);
+	case KSM_SNAP_NAME: {
+		char *s;
+		size_t at;
+
+		ws(p);
+		at = p->pos;
+		if (parse_string(p, &s, what))
+			return -1;
+		if (!valid_proc_name(s)) {
+			fail_at(p, at, "invalid process name \"%s\" in %s", s, what);
+			free(s);
+			return -1;
+		}
+		snprintf(m, KSM_SNAP_NAME_MAX + 1, "%s", s);
+		free(s);
+		return 0;
+	}
+	case KSM_SNAP_ADDR:
+		return parse_addr(p, (uint64_t *)m, what);
+	case KSM_SNAP_FRAME: {
+		char *s;
+		size_t at;
+		int r;
+
+		ws(p);
+		at = p->pos;
+		if (parse_string(p, &s, what))
+			return -1;
+		r = frame_parse(s, (enum ksm_migrate_frame *)m);
+		if (r)
+			fail_at(p, at, "%s must be \"old\", \"new\", \"other\" or \"none\", not \"%s\"",
+				what, s);
+		free(s);
+		return r;
+	}
+	case KSM_SNAP_NODE: {
+		int64_t v;
+		size_t at;
+
+		ws(p);
+		at = p->pos;
+		if (parse_int(p, &v, what))
+			return -1;
+		if (v < -1)
+			return fail_at(p, at, "%s must be a node (0 or more), or -1 for none", what);
+		*(int64_t *)m = v;
+		return 0;
+	}
+	case KSM_SNAP_MAPPINGS:
+		return parse_mappings(p, t->where, (struct ksm_migrate_rec *)t->base);
 	}
 	return -1;
 }
@@ -823,10 +1119,13 @@ struct record_ctx {
 	size_t cap;
 };
 
-enum { R_LINE, R_LABEL, R_GLOBAL, R_KNOBS, R_PROCS, R_SHARING, R__COUNT };
+enum { R_LINE, R_LABEL, R_GLOBAL, R_KNOBS, R_PROCS, R_SHARING, R_MIGRATE, R__COUNT };
 static const char *const record_keys[R__COUNT] = {
-	"line", "label", "global", "knobs", "procs", "sharing",
+	"line", "label", "global", "knobs", "procs", "sharing", "migrate",
 };
+/* The keys only a snapshot record has; a migrate record has R_MIGRATE. */
+#define R_SNAPSHOT_KEYS ((1u << R_GLOBAL) | (1u << R_KNOBS) | (1u << R_PROCS) | \
+			 (1u << R_SHARING))
 
 static int proc_member(struct jp *p, void *ctx, const char *key, size_t keypos)
 {
@@ -869,6 +1168,17 @@ static int record_member(struct jp *p, void *ctx, const char *key, size_t keypos
 		return fail_at(p, keypos, "unknown key \"%s\" in the record", key);
 	if (r->seen & (1u << i))
 		return fail_at(p, keypos, "duplicate key \"%s\" in the record", key);
+	if ((i == R_MIGRATE && (r->seen & R_SNAPSHOT_KEYS)) ||
+	    ((R_SNAPSHOT_KEYS & (1u << i)) && (r->seen & (1u << R_MIGRATE)))) {
+		unsigned other = R_MIGRATE;
+
+		if (i == R_MIGRATE)
+			for (other = R_GLOBAL; !(r->seen & (1u << other)); other++)
+				;
+		return fail_at(p, keypos, "key \"%s\" in a record that has \"%s\" "
+			       "(a record is either a snapshot or a migrate record)",
+			       key, record_keys[other]);
+	}
 	r->seen |= 1u << i;
 	switch (i) {
 	case R_LINE: {
@@ -909,6 +1219,23 @@ static int record_member(struct jp *p, void *ctx, const char *key, size_t keypos
 				       nsizes, s->sharing.groups);
 		return 0;
 	}
+	case R_MIGRATE: {
+		struct ksm_migrate_rec *m = &s->migrate;
+		bool own = false;
+		size_t at;
+
+		ws(p);
+		at = p->pos;
+		s->kind = KSM_RECORD_MIGRATE;
+		if (parse_table(p, "migrate", ksm_snap_migrate_fields, m, NULL, NULL))
+			return -1;
+		for (size_t k = 0; k < m->nmappings && !own; k++)
+			own = !strcmp(m->mappings[k].proc, m->proc) && m->mappings[k].addr == m->addr;
+		if (!own)
+			return fail_at(p, at, "migrate.mappings lacks %s:0x%" PRIx64
+				       ", the mapping the page was migrated through", m->proc, m->addr);
+		return 0;
+	}
 	}
 	return -1;
 }
@@ -929,7 +1256,10 @@ int ksm_snapshot_parse(const char *file, unsigned line, const char *text,
 	if (parse_object(&p, "the record", record_member, &r))
 		goto fail;
 	for (unsigned i = 0; i < R__COUNT; i++) {
-		if (!(r.seen & (1u << i))) {
+		bool needed = (r.seen & (1u << R_MIGRATE)) ?
+			      !(R_SNAPSHOT_KEYS & (1u << i)) : i != R_MIGRATE;
+
+		if (needed && !(r.seen & (1u << i))) {
 			fail_at(&p, p.pos - 1, "missing key \"%s\" in the record",
 				record_keys[i]);
 			goto fail;

@@ -4,9 +4,11 @@
  *
  * `expect` names a field of the snapshot record: a global counter
  * (`pages_shared`), a process's field (`a.vmas`) or a field of the
- * sharing partition (`sharing.groups`).  Both replayers — the simulator's
- * and the real kernel's — evaluate expect lines against a snapshot with
- * this one function, so a name means the same thing to both.
+ * sharing partition (`sharing.groups`); or a field of the summary of the
+ * last migrate record (`migrate.moved`, struct ksm_migrate_summary).
+ * Both replayers — the simulator's and the real kernel's — evaluate
+ * expect lines against a snapshot and that summary with this one
+ * function, so a name means the same thing to both.
  */
 #include <inttypes.h>
 #include <string.h>
@@ -23,8 +25,10 @@ static const struct ksm_snap_field *field_named(const struct ksm_snap_field *tab
 	return NULL;
 }
 
-int ksm_snapshot_lookup(const struct ksm_snapshot *s, const struct trace_kv *kv,
-			uint64_t *value, const struct ksm_snap_field **field)
+int ksm_snapshot_lookup(const struct ksm_snapshot *s,
+			const struct ksm_migrate_summary *mig,
+			const struct trace_kv *kv, uint64_t *value,
+			const struct ksm_snap_field **field)
 {
 	const struct ksm_snap_field *f = NULL;
 	const char *name = kv->name, *dot = strchr(name, '.');
@@ -48,6 +52,12 @@ int ksm_snapshot_lookup(const struct ksm_snapshot *s, const struct trace_kv *kv,
 			return -2;
 		f = field_named(ksm_snap_proc_fields, dot + 1);
 		break;
+	case TKV_MIGRATE:
+		if (!mig)
+			return -3;
+		f = field_named(ksm_snap_migrate_summary_fields, dot + 1);
+		obj = mig;
+		break;
 	case TKV_KNOB:
 	case TKV_SIM:
 		break;
@@ -67,8 +77,14 @@ int ksm_snapshot_lookup(const struct ksm_snapshot *s, const struct trace_kv *kv,
 		break;
 	case KSM_SNAP_INT:
 	case KSM_SNAP_SIZES:
+	case KSM_SNAP_NODE:
 		*value = (uint64_t)*(const int64_t *)p;
 		break;
+	case KSM_SNAP_NAME:
+	case KSM_SNAP_ADDR:
+	case KSM_SNAP_FRAME:
+	case KSM_SNAP_MAPPINGS:
+		return -1; /* not in any table expect reads */
 	}
 	*field = f;
 	return 0;

@@ -12,6 +12,12 @@
  *
  * The walk uses the machine's strategy: the kernel's own (full for the
  * baseline, indexed for lpi) unless sim.walk chooses another.
+ *
+ * The path modelled is move_pages(2) to another node: move_pages ->
+ * do_pages_move -> migrate_pages -> migrate_folio_unmap -> try_to_migrate
+ * -> rmap_walk (rmap_walk_ksm for a KSM page) in mm/migrate.c and
+ * mm/rmap.c.  The model has two nodes for this purpose only: the new
+ * frame is on the node the old one was not (folio_nid()).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +55,8 @@ int sim_migrate(struct ksm_sim *sim, struct task *task, uint64_t addr,
 				(unsigned long long)addr);
 	res->ksm = folio_test_ksm(old);
 	res->old_pfn = old->pfn;
+	res->old_node = folio_nid(old);
+	res->target_node = 1 - res->old_node;
 	res->strategy = res->ksm ? ksm_walk_strategy(sim) : RMAP_INDEXED;
 	if (res->ksm) {
 		if (rmap_walk_ksm(sim, old, res->strategy, &r))
@@ -73,7 +81,7 @@ int sim_migrate(struct ksm_sim *sim, struct task *task, uint64_t addr,
 	}
 	new = folio_alloc(sim);
 	new->content = old->content;
-	new->flags = old->flags;
+	new->flags = (old->flags & ~FOLIO_NODE1) | (res->target_node ? FOLIO_NODE1 : 0);
 	new->index = old->index;
 	if (res->ksm) {
 		new->stable_node = old->stable_node;

@@ -115,6 +115,20 @@ const char *const trace_sharing_field_names[] = {
 	NULL
 };
 
+/*
+ * What `expect migrate.FIELD` checks of the last migrate record
+ * (struct ksm_migrate_summary): booleans moved and ksm, then counts.
+ */
+const char *const trace_migrate_field_names[] = {
+	"moved",
+	"ksm",
+	"mappings",
+	"on_old",
+	"on_new",
+	"target_node",
+	NULL
+};
+
 static const char *const cmd_names[TC__COUNT] = {
 	[TC_SET] = "set",	  [TC_SPAWN] = "spawn",
 	[TC_FORK] = "fork",	  [TC_EXIT] = "exit",
@@ -886,7 +900,7 @@ static int parse_hash_value(struct parser *p, const struct tlex_word *v,
 		    tlex_quote(v, q.a));
 }
 
-/* Classify an expect NAME: global, sharing.field or P.field. */
+/* Classify an expect NAME: global, sharing.field, migrate.field or P.field. */
 static int parse_counter_name(struct parser *p, struct trace_kv *kv,
 			      const struct tlex_word *name)
 {
@@ -922,6 +936,17 @@ static int parse_counter_name(struct parser *p, struct trace_kv *kv,
 		kv->index = (unsigned)i;
 		return 0;
 	}
+	/* "migrate." always means the outcome of the last migrate. */
+	if (tlex_is(&prefix, "migrate")) {
+		i = lookup_nt(&field, trace_migrate_field_names);
+		if (i < 0)
+			return perr(p, field.col,
+				    "unknown migrate counter '%s'",
+				    tlex_quote(&field, q.a));
+		kv->kind = TKV_MIGRATE;
+		kv->index = (unsigned)i;
+		return 0;
+	}
 	if (parse_proc(p, &prefix, kv->proc))
 		return -1;
 	i = lookup_nt(&field, trace_proc_field_names);
@@ -947,7 +972,9 @@ static int parse_counter(struct parser *p, struct trace_kv *kv,
 		return -1;
 	kv->is_num = true;
 	if (field_is(kv, TKV_PROC, trace_proc_field_names, "ksm_merge_any") ||
-	    field_is(kv, TKV_PROC, trace_proc_field_names, "ksm_mergeable"))
+	    field_is(kv, TKV_PROC, trace_proc_field_names, "ksm_mergeable") ||
+	    field_is(kv, TKV_MIGRATE, trace_migrate_field_names, "moved") ||
+	    field_is(kv, TKV_MIGRATE, trace_migrate_field_names, "ksm"))
 		return parse_bool_value(p, kv, v, &kv->num);
 	if (field_is(kv, TKV_GLOBAL, trace_global_counter_names,
 		     "general_profit") ||

@@ -77,12 +77,18 @@ static int expect_one(struct replay *r, const struct trace_kv *kv,
 	const struct ksm_snap_field *f;
 	char want[32], got[32];
 	uint64_t v;
-	int found = ksm_snapshot_lookup(s, kv, &v, &f);
+	int found = ksm_snapshot_lookup(s, r->res->has_migrate ? &r->res->last_migrate : NULL,
+					kv, &v, &f);
 
 	if (found == -2) {
 		ksm_diag_set(r->err, r->trace->file, kv->name_pos.line,
 			     kv->name_pos.col, "expect: no live process named '%s'",
 			     kv->proc);
+		return -1;
+	}
+	if (found == -3) {
+		ksm_diag_set(r->err, r->trace->file, kv->name_pos.line, kv->name_pos.col,
+			     "expect: %s has no value: no migrate has run yet", kv->name);
 		return -1;
 	}
 	if (found) {

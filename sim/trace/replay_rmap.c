@@ -8,7 +8,9 @@
  *                  other findings are reported (and fail with --strict)
  *   rmap P ADDR    walk the page at P:ADDR with every strategy and print
  *                  what each visited, skipped and found
- *   migrate P ADDR migrate that page with the machine's walk strategy
+ *   migrate P ADDR migrate that page with the machine's walk strategy;
+ *                  its migrate record goes to the snapshot stream and its
+ *                  summary is what `expect migrate.*` checks
  *
  * Reports go to opts->report as lines that start with the command's
  * FILE:LINE:COL.  With --check=each the check runs after every command;
@@ -23,6 +25,7 @@
 #include "ksmsim/migrate.h"
 #include "ksmsim/rmap.h"
 #include "ksmsim/rmap_check.h"
+#include "ksmsim/sim_snapshot.h"
 #include "ksmsim/snapshot.h"
 #include "mm/internal.h"
 #include "trace/replay_internal.h"
@@ -207,14 +210,23 @@ int replay_migrate(struct replay *r, const struct trace_cmd *c)
 {
 	struct task *t = task_of(r, c);
 	struct migrate_result res;
+	struct ksm_snapshot rec;
 	struct sim_error e;
+	int ret = 0;
 
 	if (!t)
 		return -1;
-	if (sim_migrate(r->sim, t, c->addr, &res, &e))
+	if (sim_migrate_record(r->sim, t, c->addr, c->argpos[0].line, &res, &rec, &e)) {
+		ksm_snapshot_free(&rec);
 		return replay_fail_at(r, c, e.arg, "%s", e.msg);
-	if (!r->opts->report)
-		return 0;
+	}
+	ksm_migrate_summarize(&rec.migrate, &r->res->last_migrate);
+	r->res->has_migrate = true;
+	if (r->opts->snapshots && ksm_snapshot_write(r->opts->snapshots, &rec))
+		ret = replay_fail_at(r, c, 0, "cannot write the migrate record");
+	ksm_snapshot_free(&rec);
+	if (ret || !r->opts->report)
+		return ret;
 	if (res.moved)
 		fprintf(r->opts->report,
 			"%s:%u:%u: migrate %s:0x%" PRIx64 ": %s page moved from pfn %" PRIu64

@@ -1044,6 +1044,22 @@ static void test_expect_ok(void **state)
 	assert_int_equal(c->nkvs, 7);
 	assert_int_equal(c->kvs[5].num, 6);
 	trace_free(&t);
+	/* migrate.* names the last migrate's outcome; two booleans. */
+	c = ONE("expect migrate.moved=no migrate.ksm=true migrate.mappings=3 "
+		"migrate.on_old=2 migrate.on_new=1 migrate.target_node=0x1", &t);
+	for (unsigned i = 0; i < c->nkvs; i++) {
+		assert_int_equal(c->kvs[i].kind, TKV_MIGRATE);
+		assert_int_equal(c->kvs[i].index, i);
+		assert_string_equal(c->kvs[i].proc, "");
+	}
+	assert_int_equal(c->nkvs, 6);
+	assert_null(trace_migrate_field_names[6]);
+	assert_int_equal(c->kvs[0].num, 0);
+	assert_int_equal(c->kvs[1].num, 1);
+	assert_int_equal(c->kvs[2].num, 3);
+	assert_int_equal(c->kvs[5].num, 1);
+	assert_string_equal(c->kvs[5].text, "0x1");
+	trace_free(&t);
 	/* The extremes of the signed counters; booleans as 1/0. */
 	c = ONE("expect general_profit=-9223372036854775808 "
 		"x.ksm_process_profit=9223372036854775807 "
@@ -1073,6 +1089,11 @@ static void test_expect_errors(void **state)
 	CMD_ERR("expect a.=1", 10, "missing counter name after 'a.'");
 	CMD_ERR("expect a.b.c=1", 10, "unknown process counter 'b.c'");
 	CMD_ERR("expect sharing.foo=1", 16, "unknown sharing counter 'foo'");
+	CMD_ERR("expect migrate.frame=1", 16, "unknown migrate counter 'frame'");
+	CMD_ERR("expect migrate.moved=2", 22,
+		"migrate.moved must be true or false (or yes/no, 1/0), got '2'");
+	CMD_ERR("expect migrate.target_node=-1", 28,
+		"migrate.target_node must be a number without sign, got '-1'");
 	CMD_ERR("expect sharing.sizes=1", 16, "unknown sharing counter 'sizes'");
 	CMD_ERR("expect sharing.ksm_rmap_items=1", 16,
 		"unknown sharing counter 'ksm_rmap_items'");

@@ -28,7 +28,12 @@
  *   controller.c  the process table: spawn, fork, exit, requests
  *   ranges.c      which address ranges of a process are the trace's
  *   observe.c     snapshot records and expect checks
+ *   migrate.c     `migrate P ADDR` with move_pages(2), and its record
  *   replay.c      applies the trace, command by command
+ *   batch.c       many traces: one replay process each, outputs per trace
+ *   guest.c       --guest: boot a guest kernel under QEMU, replay inside
+ *   initramfs.c   the guest's initramfs (cpio "newc"), made in memory
+ *   guest_init.c  PID 1 inside the guest: mount, run the batch, power off
  */
 #ifndef KSMSIM_KERNEL_REPLAY_H
 #define KSMSIM_KERNEL_REPLAY_H
@@ -193,6 +198,11 @@ int kr_ksmd_scan(struct kr_ksmd *k, bool rounds, uint64_t count,
  * (pages_scanned, pages_skipped, full_scans unchanged).
  */
 int kr_ksmd_check_quiet(struct kr_ksmd *k, struct ksm_diag *err);
+/*
+ * kr_drain_lru() - drain every CPU's LRU batches, unless --no-drain (or
+ * the call failed once, which is reported once).
+ */
+void kr_drain_lru(struct kr_ksmd *k);
 /* kr_ksmd_resync() - accept the counters as they are now (after run=2). */
 int kr_ksmd_resync(struct kr_ksmd *k, struct ksm_diag *err);
 int kr_read_counters(struct kr_counters *c, struct ksm_diag *err);
@@ -282,6 +292,38 @@ int kr_ctl_request(struct kr_ctl *c, struct kr_proc *p, const struct kr_req *req
 void kr_ctl_kill_all(struct kr_ctl *c);
 void kr_ctl_reap(struct kr_ctl *c);
 
+/* ---- migrate.c ---- */
+
+#define KR_MAX_NODES 1024
+
+/*
+ * kr_numa_nodes() - the NUMA nodes with memory (a migration's possible
+ * targets), ascending, at most @max of them in @nodes.  A machine without
+ * NUMA information has one, node 0.  Return: how many.
+ */
+size_t kr_numa_nodes(int *nodes, size_t max);
+/*
+ * kr_numa_prefer_first() - on a machine with several NUMA nodes, make
+ * the replay's memory (and its workers', which inherit it) prefer the
+ * first node with memory, as the simulator allocates every page on node
+ * 0.  A failure is reported and the replay goes on.
+ */
+void kr_numa_prefer_first(bool verbose);
+
+struct kr_state;
+
+/*
+ * kr_migrate() - `migrate P ADDR`: move_pages(2) of the page @p maps at
+ * @addr to the next node, and the migrate record of trace line @line
+ * that describes it (include/ksmsim/snapshot.h).  *@ret is move_pages's
+ * return value (0 moved, > 0 not moved).  Free @out with
+ * ksm_snapshot_free() (also safe after an error).
+ * Return: 0, or -1 with @err (without location) and *@arg the word of the
+ * command at fault (2: ADDR maps no page, or the zero page; 0 otherwise).
+ */
+int kr_migrate(struct kr_state *st, struct kr_proc *p, uint64_t addr, unsigned line,
+	       struct ksm_snapshot *out, unsigned *arg, long *ret, struct ksm_diag *err);
+
 /* ---- observe.c ---- */
 
 /* The knobs as the trace set them (what a snapshot reports). */
@@ -310,5 +352,62 @@ struct kr_options {
  */
 int kr_replay(const struct trace *t, struct kr_state *st, FILE *out,
 	      const struct kr_options *opt);
+
+/* ---- batch.c ---- */
+
+struct kr_batch {
+	const char *self;      /* this program's binary, exec'd once per trace */
+	char *const *traces;
+	size_t n;
+	const char *out_dir;
+	char *const *pass;     /* options given to every replay            */
+	size_t npass;
+	/* Called after each replay (may be NULL). */
+	void (*progress)(void *ctx, size_t done, size_t total, const char *name, int code);
+	void *progress_ctx;
+};
+
+/* NAME of NAME.trace (the last path component without ".trace"). */
+const char *kr_trace_name(const char *path, char *buf, size_t len);
+/* Every trace of a batch must have its own NAME. */
+int kr_batch_check(char *const *traces, size_t n, struct ksm_diag *err);
+int kr_batch_run(const struct kr_batch *b, struct ksm_diag *err);
+int kr_write_small_file(const char *path, const char *text);
+
+/* ---- initramfs.c ---- */
+
+/*
+ * kr_initramfs_write() - write a cpio archive to @path holding the
+ * folders a guest init needs, /dev/console, and @init_binary as /init.
+ */
+int kr_initramfs_write(const char *path, const char *init_binary, struct ksm_diag *err);
+
+/* ---- guest.c ---- */
+
+struct kr_guest_opts {
+	const char *kernel;    /* "baseline", "lpi", or a bzImage path     */
+	const char *dir;       /* cache of tools/guest/build.sh            */
+	const char *accel;     /* "tcg" or "kvm"                           */
+	const char *console;   /* keep the guest's console log here, or NULL */
+	unsigned timeout;      /* seconds for the whole boot, 0: automatic  */
+	bool verbose;
+};
+
+/* Default cache folder of tools/guest/build.sh. */
+const char *kr_guest_default_dir(char *buf, size_t len);
+/* Can a guest be booted (kernel built, qemu, a static replayer)? */
+int kr_guest_probe(const struct kr_guest_opts *g, struct ksm_diag *err);
+/*
+ * kr_guest_run() - replay @traces inside one guest boot.  With @out_dir,
+ * as a batch; otherwise the single trace's records go to @snap_path (or
+ * stdout) and its stderr to ours.  Returns the exit status.
+ */
+int kr_guest_run(const struct kr_guest_opts *g, char *const *traces, size_t n,
+		 const char *out_dir, const char *snap_path, char *const *pass, size_t npass);
+
+/* ---- guest_init.c ---- */
+
+/* The program is the guest's init (PID 1): never returns. */
+void kr_guest_init(void) __attribute__((noreturn));
 
 #endif /* KSMSIM_KERNEL_REPLAY_H */

@@ -62,7 +62,7 @@
  * `scan batches` in mid-round) would still be pinned.  migrate_pages(2)
  * of the replayer itself with from == to nodes moves nothing but calls
  * lru_cache_disable(), which drains every CPU's batches; it runs before
- * every step.
+ * every step, and before every `migrate` (migrate.c).
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -219,8 +219,8 @@ static int park(struct kr_ksmd *k, struct ksm_diag *err)
 	return wr_u64("sleep_millisecs", k->park_ms, err);
 }
 
-/* Drain every CPU's LRU batches (see the DOC). */
-static void drain_lru(struct kr_ksmd *k)
+/* Drain every CPU's LRU batches (see the DOC); also before migrate. */
+void kr_drain_lru(struct kr_ksmd *k)
 {
 	unsigned long mask[16] = { 0 };
 	char buf[256];
@@ -329,7 +329,7 @@ static int step(struct kr_ksmd *k, uint64_t budget, bool advisor, bool round,
 
 	if (kr_ksmd_check_quiet(k, err))
 		return -1;
-	drain_lru(k);
+	kr_drain_lru(k);
 	c0 = k->last;
 	if (advisor) {
 		int64_t p;

@@ -3,6 +3,10 @@
  * DOC: ksmsim-kernel-replay — replay a ksmtrace on the live kernel's KSM
  *
  *   ksmsim-kernel-replay [OPTIONS] TRACE
+ *   ksmsim-kernel-replay [OPTIONS] --out-dir DIR TRACE...     (batch.c)
+ *   ksmsim-kernel-replay --guest KERNEL [OPTIONS] TRACE...    (guest.c)
+ *
+ * Started as PID 1 it is a guest kernel's init (guest_init.c).
  *
  * The order of things matters more here than anywhere else in the
  * project, because the program changes machine-wide state:
@@ -51,12 +55,26 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: ksmsim-kernel-replay [OPTIONS] TRACE\n"
+		"       ksmsim-kernel-replay [OPTIONS] --out-dir DIR TRACE...\n"
+		"       ksmsim-kernel-replay --guest baseline|lpi|BZIMAGE [OPTIONS] TRACE...\n"
 		"\n"
 		"Replay a ksmtrace v1 file on this machine's KSM (Linux, root) and write\n"
 		"its snapshot records (JSON Lines) to stdout.\n"
 		"\n"
 		"  --snapshots FILE  write the records to FILE (via FILE.tmp, renamed\n"
 		"                    only when the whole trace ran)\n"
+		"  --out-dir DIR     replay every TRACE, one after the other; for NAME.trace\n"
+		"                    write DIR/NAME.jsonl (records, when the replay ran to\n"
+		"                    its end), DIR/NAME.rc (exit status), DIR/NAME.log\n"
+		"                    (messages).  Exit: 0, or the first failing status\n"
+		"  --guest KERNEL    replay inside a guest kernel booted under QEMU, one\n"
+		"                    boot for all traces: baseline or lpi (built by\n"
+		"                    tools/guest/build.sh), or a bzImage path\n"
+		"  --guest-dir DIR   where build.sh keeps the kernels (default\n"
+		"                    $KSMSIM_GUEST_DIR or ~/.cache/ksmsim/guest)\n"
+		"  --accel tcg|kvm   QEMU accelerator (default tcg)\n"
+		"  --guest-timeout S stop the guest after S seconds (default 120 + 30 a trace)\n"
+		"  --console FILE    keep the guest's console log in FILE\n"
 		"  --keep-going      report failed expects and go on (exit 1 at the end)\n"
 		"  --wait SECONDS    wait up to SECONDS for another replay to finish\n"
 		"                    (default 0: refuse at once)\n"
@@ -64,12 +82,16 @@ static void usage(FILE *out)
 		"                    settings journal is FILE.saved\n"
 		"  --no-drain        do not drain per-CPU LRU batches before ksmd batches\n"
 		"                    (for experiments: merges then vary from run to run)\n"
-		"  --probe           only check that a replay could run here (exit 0/2)\n"
+		"  --probe           only check that a replay could run here (exit 0/2);\n"
+		"                    with --guest, that the guest can be booted\n"
 		"  -v, --verbose     log commands and ksmd batches to stderr\n"
 		"  -h, --help        this text\n"
 		"\n"
-		"Exit status: 0 ok, 1 an expect failed, 2 cannot start, 3 replay error,\n"
-		"128+N interrupted by signal N.  KSM settings are restored in every case.\n",
+		"  --version         print the version and exit\n"
+		"\n"
+		"Exit status: 0 ok, 1 an expect failed, 2 cannot start, 3 replay error\n"
+		"(or a guest that did not finish), 128+N interrupted by signal N.\n"
+		"KSM settings are restored in every case.\n",
 		KR_DEFAULT_LOCK);
 }
 
@@ -133,9 +155,72 @@ static void print_err(const struct ksm_diag *err)
 	ksm_diag_print(stderr, err);
 }
 
+static void batch_progress(void *ctx, size_t done, size_t total, const char *name, int code)
+{
+	(void)ctx;
+	fprintf(stderr, "ksmsim-kernel-replay: [%zu/%zu] %s: exit %d\n", done, total, name, code);
+}
+
+/* --out-dir on this machine: one replay process per trace (batch.c). */
+static int run_batch(char *const *traces, size_t n, const char *out_dir, char *const *pass,
+		     size_t npass, bool verbose)
+{
+	char self[4096];
+	struct kr_batch b = { 0 };
+	struct ksm_diag err;
+	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	int status;
+
+	if (len < 0) {
+		perror("ksmsim-kernel-replay: /proc/self/exe");
+		return KR_EXIT_START;
+	}
+	self[len] = '\0';
+	if (kr_batch_check(traces, n, &err)) {
+		print_err(&err);
+		return KR_EXIT_START;
+	}
+	install_signals();
+	b.self = self;
+	b.traces = traces;
+	b.n = n;
+	b.out_dir = out_dir;
+	b.pass = pass;
+	b.npass = npass;
+	if (verbose || isatty(2))
+		b.progress = batch_progress;
+	status = kr_batch_run(&b, &err);
+	if (status < 0) {
+		print_err(&err);
+		return KR_EXIT_REPLAY;
+	}
+	return status;
+}
+
+static int parse_seconds(const char *opt, const char *arg, unsigned max, unsigned *out)
+{
+	char *end;
+	unsigned long v = strtoul(arg, &end, 10);
+
+	if (!*arg || *end || *arg == '-' || v > max) {
+		fprintf(stderr, "ksmsim-kernel-replay: %s wants seconds (0..%u), got '%s'\n", opt,
+			max, arg);
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "out-dir", required_argument, NULL, 'o' },
+		{ "guest", required_argument, NULL, 'g' },
+		{ "guest-dir", required_argument, NULL, 'G' },
+		{ "accel", required_argument, NULL, 'a' },
+		{ "guest-timeout", required_argument, NULL, 't' },
+		{ "console", required_argument, NULL, 'c' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "snapshots", required_argument, NULL, 's' },
 		{ "keep-going", no_argument, NULL, 'k' },
 		{ "wait", required_argument, NULL, 'w' },
@@ -160,27 +245,54 @@ int main(int argc, char **argv)
 	struct kr_state st = { 0 };
 	FILE *out = stdout;
 	int lock_fd, status, c;
-	bool restored_ok;
+	bool restored_ok, probe_only = false;
+	struct kr_guest_opts guest = { .accel = "tcg" };
+	const char *out_dir = NULL;
+	/* Options every replay of a batch or a guest gets. */
+	char *pass[8], wait_arg[16];
+	size_t npass = 0;
 
+	if (getpid() == 1)
+		kr_guest_init();
 	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'o':
+			out_dir = optarg;
+			break;
+		case 'g':
+			guest.kernel = optarg;
+			break;
+		case 'G':
+			guest.dir = optarg;
+			break;
+		case 'a':
+			if (strcmp(optarg, "tcg") && strcmp(optarg, "kvm")) {
+				fprintf(stderr, "ksmsim-kernel-replay: --accel wants tcg or kvm, got '%s'\n",
+					optarg);
+				return KR_EXIT_START;
+			}
+			guest.accel = optarg;
+			break;
+		case 't':
+			if (parse_seconds("--guest-timeout", optarg, 7 * 86400, &guest.timeout))
+				return KR_EXIT_START;
+			break;
+		case 'c':
+			guest.console = optarg;
+			break;
+		case 'V':
+			printf("ksmsim-kernel-replay %s\n", KSMSIM_VERSION);
+			return KR_EXIT_OK;
 		case 's':
 			snap_path = optarg;
 			break;
 		case 'k':
 			opt.keep_going = true;
 			break;
-		case 'w': {
-			char *end;
-			unsigned long v = strtoul(optarg, &end, 10);
-
-			if (!*optarg || *end || v > 86400) {
-				fprintf(stderr, "ksmsim-kernel-replay: --wait wants seconds (0..86400)\n");
+		case 'w':
+			if (parse_seconds("--wait", optarg, 86400, &wait_secs))
 				return KR_EXIT_START;
-			}
-			wait_secs = (unsigned)v;
 			break;
-		}
 		case 'l':
 			lock_path = optarg;
 			break;
@@ -188,7 +300,8 @@ int main(int argc, char **argv)
 			opt.no_drain = true;
 			break;
 		case 'p':
-			return probe();
+			probe_only = true;
+			break;
 		case 'v':
 			opt.verbose = true;
 			break;
@@ -200,9 +313,58 @@ int main(int argc, char **argv)
 			return KR_EXIT_START;
 		}
 	}
-	if (optind != argc - 1) {
+	guest.verbose = opt.verbose;
+	if (probe_only) {
+		if (!guest.kernel)
+			return probe();
+		if (kr_guest_probe(&guest, &err)) {
+			fprintf(stderr, "ksmsim-kernel-replay: cannot boot a guest here: ");
+			ksm_diag_print(stderr, &err);
+			return KR_EXIT_START;
+		}
+		printf("ksmsim-kernel-replay: the %s guest can be booted\n", guest.kernel);
+		return KR_EXIT_OK;
+	}
+	if (optind >= argc) {
 		usage(stderr);
 		return KR_EXIT_START;
+	}
+	if (argc - optind > 1 && !out_dir) {
+		fprintf(stderr, "ksmsim-kernel-replay: %d traces given: replaying several needs "
+			"--out-dir DIR\n", argc - optind);
+		return KR_EXIT_START;
+	}
+	if (out_dir && snap_path) {
+		fprintf(stderr, "ksmsim-kernel-replay: --snapshots and --out-dir exclude each other "
+			"(a batch writes DIR/NAME.jsonl)\n");
+		return KR_EXIT_START;
+	}
+	if (!guest.kernel && (guest.dir || guest.console || guest.timeout)) {
+		fprintf(stderr, "ksmsim-kernel-replay: --guest-dir, --guest-timeout and --console "
+			"need --guest\n");
+		return KR_EXIT_START;
+	}
+	if (guest.kernel || out_dir) {
+		if (opt.keep_going)
+			pass[npass++] = "--keep-going";
+		if (opt.no_drain)
+			pass[npass++] = "--no-drain";
+		if (opt.verbose)
+			pass[npass++] = "-v";
+		if (!guest.kernel) {
+			snprintf(wait_arg, sizeof(wait_arg), "%u", wait_secs);
+			pass[npass++] = "--wait";
+			pass[npass++] = wait_arg;
+			pass[npass++] = "--lock";
+			pass[npass++] = (char *)lock_path;
+		}
+		if (guest.kernel) {
+			install_signals();
+			return kr_guest_run(&guest, argv + optind, (size_t)(argc - optind), out_dir,
+					    snap_path, pass, npass);
+		}
+		return run_batch(argv + optind, (size_t)(argc - optind), out_dir, pass, npass,
+				 opt.verbose);
 	}
 
 	/* 1. the trace */

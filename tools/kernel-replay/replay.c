@@ -6,8 +6,10 @@
  * process commands go to the process table, mapping and page commands to
  * the trace process's worker as real system calls, `set` to
  * /sys/kernel/mm/ksm, `scan` to the ksmd stepper, `expect` and `snapshot`
- * to an observation.  `check`, `rmap` and `dot` are the simulator's and are
- * ignored, as are `sim.` knobs.
+ * to an observation, `migrate` to move_pages(2) (migrate.c), which writes
+ * a migrate record.  `check`, `rmap` and `dot` are the simulator's and are
+ * ignored, as are `sim.` knobs.  A trace with a `migrate` needs a second
+ * NUMA node: on a machine with one it is refused before anything runs.
  *
  * Knobs the replayer itself needs for stepping are kept apart from the
  * trace's values:
@@ -43,6 +45,9 @@ struct ctx {
 	const struct kr_options *opt;
 	struct ksm_diag err;
 	int kernel_run; /* what /sys/kernel/mm/ksm/run holds between steps */
+	/* What `expect migrate.*` checks: the last migrate's outcome. */
+	bool has_migrate;
+	struct ksm_migrate_summary last_migrate;
 };
 
 __attribute__((format(printf, 3, 4)))
@@ -300,12 +305,18 @@ static int do_expect(struct ctx *x, bool *failed)
 		const struct ksm_snap_field *f;
 		char want[32], got[32];
 		uint64_t v;
-		int r = ksm_snapshot_lookup(&s, kv, &v, &f);
+		int r = ksm_snapshot_lookup(&s, x->has_migrate ? &x->last_migrate : NULL, kv,
+					    &v, &f);
 
 		if (r == -2) {
 			ksm_snapshot_free(&s);
 			return fail_at(x, kv->name_pos, "expect: no live process named '%s'",
 				       kv->proc);
+		}
+		if (r == -3) {
+			ksm_snapshot_free(&s);
+			return fail_at(x, kv->name_pos, "expect: %s has no value: no migrate has run yet",
+				       kv->name);
 		}
 		if (r) {
 			ksm_snapshot_free(&s);
@@ -340,6 +351,57 @@ static int do_snapshot(struct ctx *x, FILE *out)
 	if (r || fflush(out))
 		return fail_at(x, x->cmd->argpos[0], "cannot write the snapshot: %s",
 			       strerror(errno));
+	return 0;
+}
+
+/* `migrate P ADDR`: move_pages(2), then its record to the stream. */
+static int do_migrate(struct ctx *x, FILE *out)
+{
+	const struct trace_cmd *c = x->cmd;
+	struct kr_proc *p = live_proc(x, 0, 1);
+	struct ksm_snapshot rec;
+	unsigned arg;
+	long ret = 0;
+	int r;
+
+	if (!p)
+		return -1;
+	if (kr_migrate(x->st, p, c->addr, c->argpos[0].line, &rec, &arg, &ret, &x->err))
+		return relocate(x, c->argpos[arg]);
+	if (x->opt->verbose)
+		fprintf(stderr, "ksmsim-kernel-replay: migrate %s:%#" PRIx64 ": %s node %" PRId64
+			" (move_pages returned %ld), %zu mappings\n", p->name, c->addr,
+			rec.migrate.moved ? "moved to" : "not moved to", rec.migrate.target_node,
+			ret, rec.migrate.nmappings);
+	ksm_migrate_summarize(&rec.migrate, &x->last_migrate);
+	x->has_migrate = true;
+	r = ksm_snapshot_write(out, &rec);
+	ksm_snapshot_free(&rec);
+	if (r || fflush(out))
+		return fail_at(x, c->argpos[0], "cannot write the migrate record: %s",
+			       strerror(errno));
+	return 0;
+}
+
+/*
+ * Nothing can migrate on a machine with one NUMA node: refuse a trace
+ * with a migrate before it changes anything, at its first migrate.
+ */
+static int check_migrate_possible(struct ctx *x)
+{
+	int nodes[KR_MAX_NODES];
+	size_t n;
+
+	for (size_t i = 0; i < x->t->ncmds; i++) {
+		if (x->t->cmds[i].kind != TC_MIGRATE)
+			continue;
+		n = kr_numa_nodes(nodes, KR_MAX_NODES);
+		if (n >= 2)
+			return 0;
+		x->cmd = &x->t->cmds[i];
+		return fail_at(x, x->cmd->argpos[0], "migrate needs a second NUMA node; this machine "
+			       "has %zu: replay on a guest kernel (ksmsim-kernel-replay --guest ...)", n);
+	}
 	return 0;
 }
 
@@ -404,10 +466,11 @@ static int apply(struct ctx *x, FILE *out, bool *expect_failed)
 		return do_expect(x, expect_failed);
 	case TC_SNAPSHOT:
 		return do_snapshot(x, out);
+	case TC_MIGRATE:
+		return do_migrate(x, out);
 	case TC_CHECK:
 	case TC_RMAP:
 	case TC_DOT:
-	case TC_MIGRATE:
 		return 0; /* the simulator's business */
 	default:
 		return fail_at(x, c->argpos[0], "unsupported command");
@@ -419,6 +482,13 @@ int kr_replay(const struct trace *t, struct kr_state *st, FILE *out,
 {
 	struct ctx x = { .t = t, .st = st, .opt = opt, .kernel_run = 0 };
 	bool any_failed = false;
+
+	if (check_migrate_possible(&x)) {
+		ksm_diag_print(stderr, &x.err);
+		return KR_EXIT_REPLAY;
+	}
+	/* Pages are born on the first node, as in the simulator (migrate.c). */
+	kr_numa_prefer_first(opt->verbose);
 
 	for (size_t i = 0; i < t->ncmds; i++) {
 		bool failed = false;

@@ -1,0 +1,1150 @@
+// SPDX-License-Identifier: MIT
+/*
+ * DOC: ksmsim-difffuzz — random traces, the simulator against a real kernel
+ *
+ *   ksmsim-difffuzz [--traces N] [--seed S] [--steps K] [--refused P] [--out DIR]
+ *                   [--replayer PATH] [--guest baseline|lpi]
+ *                   [--sim-kernel baseline|lpi] [--ignore FIELD]...
+ *                   [--batch N] [--backend auto|batch|single] [--wait S]
+ *                   [--shrink-per-group N] [--json] [--quiet]
+ *   ksmsim-difffuzz --generate N [--seed S] [--steps K] [--refused P] [--out DIR]
+ *
+ * Each trace is generated (gen.c), replayed in-process on the simulator
+ * (sim.c) and, in batches, on the kernel by ksmsim-kernel-replay
+ * (backend.c); the two outcomes are compared (compare.c).  A disagreement
+ * is replayed once more on the kernel, shrunk with ddmin (shrink.c) and
+ * written to DIR/NAME/ with both outputs and an explanation; then the
+ * run goes on.  The order of things:
+ *
+ *  1. flags; --out created and tried before anything runs (exit 2);
+ *  2. the work folder (mkdtemp), removed on every way out, signals
+ *     included (they only set a flag; loops and waits look at it);
+ *  3. the replayer found and probed (exit 77 with its reason);
+ *  4. the loop; progress on stderr; a SIGINT stops it, the statistics so
+ *     far are printed and the cases written so far stay;
+ *  5. the summary (stdout; with --json a JSON object on stdout and the
+ *     text on stderr).
+ *
+ * Exit status: 0 every trace agreed; 1 some disagreed; 2 bad usage or
+ * --out not writable; 3 the backend failed in mid-run; 77 the kernel
+ * replayer cannot run here; 128+N interrupted by signal N.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "core/alloc.h"
+#include "core/outfile.h"
+#include "difffuzz.h"
+#include "ksmsim/snapshot_diff.h"
+#include "ksmsim/trace.h"
+
+volatile sig_atomic_t fz_stop_signal;
+
+#define MAX_GROUPS 64
+
+struct opts {
+	unsigned long traces;
+	uint64_t seed;
+	unsigned steps;
+	unsigned refused;
+	const char *out;
+	const char *replayer;
+	const char *guest;
+	const char *sim_kernel;
+	struct fz_ignore ign;
+	bool json, quiet;
+	unsigned batch;
+	unsigned long generate;
+	bool gen_mode;
+	enum fz_backend_mode mode;
+	unsigned shrink_per_group;
+	unsigned wait;
+	const char **files;  /* traces to compare instead of random ones */
+	size_t nfiles;
+	char **texts;        /* their contents */
+	size_t *lens;
+};
+
+struct group {
+	char name[160];
+	unsigned long traces;   /* disagreements of this kind       */
+	unsigned long shrunk;   /* of them shrunk                   */
+	char example[96];       /* the first case                   */
+	size_t example_cmds;    /* its size                         */
+	bool example_shrunk;
+};
+
+struct stats {
+	double t0;
+	unsigned long traces, commands, agreed, disagreed, unstable, cases, shrunk;
+	char unstable_example[96]; /* the first unstable case          */
+	unsigned long sim_refused; /* shrink candidates the simulator refused */
+	struct group groups[MAX_GROUPS];
+	size_t ngroups;
+	bool interrupted, infra_failed;
+	char infra_why[2048];
+};
+
+static struct fz_backend backend;
+static char workdir[PATH_MAX];
+static double last_progress;
+static bool progress_shown;
+
+static void cleanup(void)
+{
+	if (backend.child > 0) {
+		kill(backend.child, SIGTERM);
+		backend.child = 0;
+	}
+	if (workdir[0]) {
+		fz_rmtree(workdir);
+		workdir[0] = '\0';
+	}
+}
+
+static void on_signal(int sig)
+{
+	fz_stop_signal = sig;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal; /* no SA_RESTART: waits return EINTR */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: ksmsim-difffuzz [OPTIONS] [TRACE...]\n"
+		"       ksmsim-difffuzz --generate N [--seed S] [--steps K] [--refused P] [--out DIR]\n"
+		"\n"
+		"Differential fuzzing of the simulator against a real kernel: random traces\n"
+		"are replayed on the simulator (in-process) and on the kernel (by\n"
+		"ksmsim-kernel-replay, as root); their exit statuses, error positions and\n"
+		"snapshot records are compared.  Each disagreement is shrunk (ddmin) and\n"
+		"written to DIR/NAME/ with both outputs and an explanation.  Given TRACE\n"
+		"files, those are compared (and shrunk) instead of random ones.\n"
+		"\n"
+		"  --traces N            traces to generate and compare (default 100)\n"
+		"  --seed S              seed of the generator (default 1); trace i of seed S\n"
+		"                        is always the same bytes\n"
+		"  --steps K             random commands per trace (default 40)\n"
+		"  --refused P           end P%% of the traces with a command the simulator\n"
+		"                        refuses: both sides must stop at the same\n"
+		"                        TRACE:LINE:COL (default 0)\n"
+		"  --out DIR             where cases (or --generate's traces) go\n"
+		"                        (default difffuzz-out; created, must be writable)\n"
+		"  --generate N          only write N traces DIR/fz-SEED-NNNN.trace and stop\n"
+		"  --replayer PATH       the kernel replayer (default: ksmsim-kernel-replay\n"
+		"                        next to this program)\n"
+		"  --guest baseline|lpi  replay in a QEMU guest of that kernel (batch mode)\n"
+		"  --sim-kernel baseline|lpi\n"
+		"                        the simulated kernel (default: the guest's, else\n"
+		"                        baseline)\n"
+		"  --ignore FIELD        leave FIELD of the records out (as ksmsim diff;\n"
+		"                        repeatable)\n"
+		"  --batch N             traces per kernel-replayer batch (default 50)\n"
+		"  --backend MODE        auto (default): the replayer's batch mode if it has\n"
+		"                        one; batch; single: one replayer run per trace\n"
+		"  --wait S              single mode: wait up to S s for another replay's\n"
+		"                        lock (default 60)\n"
+		"  --shrink-per-group N  shrink at most N disagreements of each kind\n"
+		"                        (default 3; the rest are written unshrunk)\n"
+		"  --json                the summary as JSON on stdout (text on stderr)\n"
+		"  --quiet               no progress on stderr\n"
+		"  -h, --help            this text\n"
+		"\n"
+		"Exit status: 0 all agreed, 1 disagreements found, 2 bad usage, 3 the\n"
+		"replayer failed in mid-run, 77 the replayer cannot run here, 128+N signal N.\n");
+}
+
+static int number(const char *flag, const char *s, unsigned long long max,
+		  unsigned long long *out)
+{
+	char *end;
+
+	errno = 0;
+	if (!s || !*s || *s == '-') {
+		fprintf(stderr, "ksmsim-difffuzz: %s takes a number, not '%s'\n", flag, s ? s : "");
+		return -1;
+	}
+	*out = strtoull(s, &end, 0);
+	if (errno || *end) {
+		fprintf(stderr, "ksmsim-difffuzz: %s takes a number, not '%s'\n", flag, s);
+		return -1;
+	}
+	if (*out > max) {
+		fprintf(stderr, "ksmsim-difffuzz: %s is at most %llu\n", flag, max);
+		return -1;
+	}
+	return 0;
+}
+
+static bool kernel_name(const char *s)
+{
+	return !strcmp(s, "baseline") || !strcmp(s, "lpi");
+}
+
+/* 0 ok, 1 --help done, -1 bad usage (message printed). */
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *f = argv[i], *val = NULL;
+		char flag[64];
+		unsigned long long v;
+		const char *eq = strncmp(f, "--", 2) ? NULL : strchr(f, '=');
+
+		if (!strcmp(f, "--help") || !strcmp(f, "-h")) {
+			usage(stdout);
+			return 1;
+		}
+		if (eq) {
+			snprintf(flag, sizeof(flag), "%.*s", (int)(eq - f), f);
+			val = eq + 1;
+		} else {
+			snprintf(flag, sizeof(flag), "%s", f);
+		}
+		if (!strcmp(flag, "--json") || !strcmp(flag, "--quiet")) {
+			if (val) {
+				fprintf(stderr, "ksmsim-difffuzz: %s takes no value\n", flag);
+				return -1;
+			}
+			if (!strcmp(flag, "--json"))
+				o->json = true;
+			else
+				o->quiet = true;
+			continue;
+		}
+		if (strncmp(flag, "--", 2) || !strcmp(f, "--")) {
+			/* trace files to compare instead of random ones; "--" ends options */
+			bool dashdash = !strcmp(f, "--");
+
+			for (i += dashdash; i < argc; i++) {
+				if (!dashdash && !strncmp(argv[i], "--", 2)) {
+					fprintf(stderr, "ksmsim-difffuzz: options go before the traces ('%s')\n",
+						argv[i]);
+					return -1;
+				}
+				o->files = xrealloc(o->files, (o->nfiles + 1) * sizeof(*o->files));
+				o->files[o->nfiles++] = argv[i];
+			}
+			break;
+		}
+		{
+			static const char *const known[] = {
+				"--traces", "--seed", "--steps", "--out", "--replayer", "--guest",
+				"--sim-kernel", "--ignore", "--batch", "--backend", "--wait",
+				"--shrink-per-group", "--generate", "--refused", NULL,
+			};
+			bool ok = false;
+
+			for (size_t k = 0; known[k]; k++)
+				ok |= !strcmp(flag, known[k]);
+			if (!ok) {
+				fprintf(stderr, "ksmsim-difffuzz: unknown option '%s'\n", flag);
+				return -1;
+			}
+		}
+		if (!val) {
+			if (i + 1 == argc) {
+				fprintf(stderr, "ksmsim-difffuzz: %s needs a value\n", flag);
+				return -1;
+			}
+			val = argv[++i];
+		}
+		if (!strcmp(flag, "--traces")) {
+			if (number(flag, val, 100000000ULL, &v))
+				return -1;
+			o->traces = (unsigned long)v;
+		} else if (!strcmp(flag, "--generate")) {
+			if (number(flag, val, 100000000ULL, &v))
+				return -1;
+			o->generate = (unsigned long)v;
+			o->gen_mode = true;
+		} else if (!strcmp(flag, "--seed")) {
+			if (number(flag, val, UINT64_MAX, &v))
+				return -1;
+			o->seed = v;
+		} else if (!strcmp(flag, "--steps")) {
+			if (number(flag, val, 10000, &v))
+				return -1;
+			o->steps = (unsigned)v;
+		} else if (!strcmp(flag, "--refused")) {
+			if (number(flag, val, 100, &v))
+				return -1;
+			o->refused = (unsigned)v;
+		} else if (!strcmp(flag, "--batch")) {
+			if (number(flag, val, 10000, &v))
+				return -1;
+			if (!v) {
+				fprintf(stderr, "ksmsim-difffuzz: --batch is at least 1\n");
+				return -1;
+			}
+			o->batch = (unsigned)v;
+		} else if (!strcmp(flag, "--wait")) {
+			if (number(flag, val, 86400, &v))
+				return -1;
+			o->wait = (unsigned)v;
+		} else if (!strcmp(flag, "--shrink-per-group")) {
+			if (number(flag, val, 1000000, &v))
+				return -1;
+			o->shrink_per_group = (unsigned)v;
+		} else if (!strcmp(flag, "--out")) {
+			if (!*val) {
+				fprintf(stderr, "ksmsim-difffuzz: --out needs a folder\n");
+				return -1;
+			}
+			o->out = val;
+		} else if (!strcmp(flag, "--replayer")) {
+			if (!*val) {
+				fprintf(stderr, "ksmsim-difffuzz: --replayer needs a path\n");
+				return -1;
+			}
+			o->replayer = val;
+		} else if (!strcmp(flag, "--guest") || !strcmp(flag, "--sim-kernel")) {
+			if (!kernel_name(val)) {
+				fprintf(stderr, "ksmsim-difffuzz: %s takes baseline or lpi, not '%s'\n",
+					flag, val);
+				return -1;
+			}
+			if (!strcmp(flag, "--guest"))
+				o->guest = val;
+			else
+				o->sim_kernel = val;
+		} else if (!strcmp(flag, "--backend")) {
+			if (!strcmp(val, "auto"))
+				o->mode = FZ_BACKEND_AUTO;
+			else if (!strcmp(val, "batch"))
+				o->mode = FZ_BACKEND_BATCH;
+			else if (!strcmp(val, "single"))
+				o->mode = FZ_BACKEND_SINGLE;
+			else {
+				fprintf(stderr, "ksmsim-difffuzz: --backend takes auto, batch or single, not '%s'\n",
+					val);
+				return -1;
+			}
+		} else if (!strcmp(flag, "--ignore")) {
+			if (!ksm_snapdiff_pattern_valid(val)) {
+				fprintf(stderr, "ksmsim-difffuzz: --ignore %s: not a field of the snapshot record\n",
+					val);
+				return -1;
+			}
+			if (o->ign.n == sizeof(o->ign.v) / sizeof(o->ign.v[0])) {
+				fprintf(stderr, "ksmsim-difffuzz: at most 64 --ignore options\n");
+				return -1;
+			}
+			o->ign.v[o->ign.n++] = val;
+		}
+	}
+	if (o->nfiles && o->gen_mode) {
+		fprintf(stderr, "ksmsim-difffuzz: --generate takes no trace files\n");
+		return -1;
+	}
+	if (o->guest && o->mode == FZ_BACKEND_SINGLE) {
+		fprintf(stderr, "ksmsim-difffuzz: --guest needs the batch backend, not --backend single\n");
+		return -1;
+	}
+	if (!o->sim_kernel)
+		o->sim_kernel = o->guest ? o->guest : "baseline";
+	return 0;
+}
+
+/* ---- files ---- */
+
+static int mkdir_p(const char *path)
+{
+	char buf[PATH_MAX];
+	size_t len = strlen(path);
+
+	if (len >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(buf, path, len + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+/* Create @dir and make sure a file can be written in it. */
+static int check_out_dir(const char *dir)
+{
+	char probe[PATH_MAX + 64];
+	struct stat sb;
+	int fd;
+
+	if (mkdir_p(dir) || stat(dir, &sb)) {
+		fprintf(stderr, "ksmsim-difffuzz: --out %s: cannot create: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(sb.st_mode)) {
+		fprintf(stderr, "ksmsim-difffuzz: --out %s: not a folder\n", dir);
+		return -1;
+	}
+	snprintf(probe, sizeof(probe), "%s/.difffuzz-probe.XXXXXX", dir);
+	fd = mkstemp(probe);
+	if (fd < 0) {
+		fprintf(stderr, "ksmsim-difffuzz: --out %s: cannot write: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	unlink(probe);
+	return 0;
+}
+
+/* Write @len bytes to @dir/@file, never half written. */
+static int put_file(const char *dir, const char *file, const char *text, size_t len)
+{
+	char path[PATH_MAX + 128];
+	struct outfile of;
+	struct ksm_diag err;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (outfile_open(&of, path, &err)) {
+		ksm_diag_print(stderr, &err);
+		return -1;
+	}
+	if (len && fwrite(text, 1, len, of.f) != len) {
+		outfile_abort(&of);
+		fprintf(stderr, "ksmsim-difffuzz: %s: cannot write\n", path);
+		return -1;
+	}
+	if (outfile_commit(&of, &err)) {
+		ksm_diag_print(stderr, &err);
+		return -1;
+	}
+	return 0;
+}
+
+static int put_str(const char *dir, const char *file, const char *text)
+{
+	return put_file(dir, file, text ? text : "", text ? strlen(text) : 0);
+}
+
+/* ---- progress ---- */
+
+static void progress(const struct opts *o, const struct stats *s, const char *what)
+{
+	double now = fz_now(), el = now - s->t0;
+	bool tty = isatty(2);
+
+	if (o->quiet || el < 1.0 || now - last_progress < (tty ? 1.0 : 10.0))
+		return;
+	last_progress = now;
+	if (what) {
+		fprintf(stderr, "%s[difffuzz] %s%s", tty ? "\r\033[K" : "", what, tty ? "" : "\n");
+	} else {
+		double rate = el > 0 ? (double)s->traces / el : 0;
+		double eta = rate > 0 ? (double)(o->traces - s->traces) / rate : 0;
+
+		fprintf(stderr, "%s[difffuzz] %lu/%lu traces, %.1f traces/s, %lu agreed, "
+			"%lu disagreed, ETA %.0fs%s", tty ? "\r\033[K" : "", s->traces, o->traces,
+			rate, s->agreed, s->disagreed, eta, tty ? "" : "\n");
+	}
+	progress_shown = true;
+}
+
+static void progress_done(void)
+{
+	if (progress_shown && isatty(2))
+		fputs("\r\033[K", stderr);
+	progress_shown = false;
+}
+
+struct shrink_ctx {
+	const struct opts *o;
+	const struct stats *s;
+	const char *name;
+};
+
+static void shrink_progress(void *ctx, size_t from, size_t now, unsigned long tried)
+{
+	struct shrink_ctx *c = ctx;
+	char what[256];
+
+	snprintf(what, sizeof(what), "shrinking %s: %zu -> %zu commands, %lu candidates",
+		 c->name, from, now, tried);
+	progress(c->o, c->s, what);
+}
+
+/* ---- disagreements ---- */
+
+static struct group *group_of(struct stats *s, const char *name)
+{
+	for (size_t i = 0; i < s->ngroups; i++)
+		if (!strcmp(s->groups[i].name, name))
+			return &s->groups[i];
+	if (s->ngroups == MAX_GROUPS)
+		return &s->groups[MAX_GROUPS - 1]; /* "other" from here on */
+	snprintf(s->groups[s->ngroups].name, sizeof(s->groups[0].name), "%s", name);
+	return &s->groups[s->ngroups++];
+}
+
+static const char *kernel_desc(const struct opts *o, char *buf, size_t len)
+{
+	struct utsname u;
+
+	if (o->guest)
+		snprintf(buf, len, "the %s guest kernel", o->guest);
+	else if (!uname(&u))
+		snprintf(buf, len, "Linux %s on this host", u.release);
+	else
+		snprintf(buf, len, "this host's kernel");
+	return buf;
+}
+
+static void where(char *buf, size_t len, const struct fz_verdict *v)
+{
+	if (!strcmp(v->field, "status") || !strcmp(v->field, "error-position"))
+		snprintf(buf, len, "how the replay ended");
+	else if (!strcmp(v->field, "record-count"))
+		snprintf(buf, len, "the number of snapshot records");
+	else if (v->label[0])
+		snprintf(buf, len, "%s in the snapshot record of trace line %u (label %s)",
+			 v->field, v->trace_line, v->label);
+	else
+		snprintf(buf, len, "%s in the snapshot record of trace line %u", v->field,
+			 v->trace_line);
+}
+
+/* Replay @text on both sides once: its outcomes and verdict. */
+static int replay_one(const struct opts *o, const char *name, const char *text, size_t len,
+		      struct fz_outcome *sim, struct fz_outcome *ker, struct fz_verdict *v)
+{
+	struct fz_batch bt;
+	int r;
+
+	memset(ker, 0, sizeof(*ker));
+	fz_sim_run(name, text, len, o->sim_kernel, sim);
+	if (fz_batch_begin(&backend, &bt))
+		return -1;
+	if (fz_batch_add(&backend, &bt, name, text, len)) {
+		fz_batch_end(&bt);
+		return -1;
+	}
+	r = fz_backend_run(&backend, &bt);
+	if (!r) {
+		*ker = bt.jobs[0].out;
+		memset(&bt.jobs[0].out, 0, sizeof(bt.jobs[0].out));
+		fz_compare(name, sim, ker, &o->ign, v);
+	}
+	fz_batch_end(&bt);
+	return r;
+}
+
+static void write_outputs(const char *dir, const char *prefix, const struct fz_outcome *sim,
+			  const struct fz_outcome *ker, const struct fz_verdict *v)
+{
+	char file[64];
+
+	snprintf(file, sizeof(file), "%s.sim.jsonl", prefix);
+	if (sim->jsonl)
+		put_file(dir, file, sim->jsonl, sim->jsonl_len);
+	snprintf(file, sizeof(file), "%s.sim.log", prefix);
+	if (sim->log)
+		put_file(dir, file, sim->log, sim->log_len);
+	snprintf(file, sizeof(file), "%s.kernel.jsonl", prefix);
+	if (ker->jsonl)
+		put_file(dir, file, ker->jsonl, ker->jsonl_len);
+	snprintf(file, sizeof(file), "%s.kernel.log", prefix);
+	put_file(dir, file, ker->log ? ker->log : "", ker->log ? ker->log_len : 0);
+	snprintf(file, sizeof(file), "%s.diff", prefix);
+	put_str(dir, file, v->diff ? v->diff : "(no difference)\n");
+}
+
+static struct group *find_group(struct stats *s, const char *name)
+{
+	for (size_t i = 0; i < s->ngroups; i++)
+		if (!strcmp(s->groups[i].name, name))
+			return &s->groups[i];
+	return NULL;
+}
+
+#define APPEND(...)                                                                     \
+	do {                                                                            \
+		if (k < sizeof(para))                                                   \
+			k += (size_t)snprintf(para + k, sizeof(para) - k, __VA_ARGS__); \
+	} while (0)
+
+/*
+ * A disagreement: replay it again, shrink it, write DIR/NAME/.  A result
+ * the kernel does not repeat is counted as unstable, not as a
+ * disagreement.  Returns 0, -1 backend failure, -2 interrupted (the case
+ * is written as far as it is known).
+ */
+static int handle(const struct opts *o, struct stats *s, const char *name, const char *text,
+		  size_t len, const struct fz_outcome *sim, const struct fz_outcome *ker,
+		  const struct fz_verdict *v, const char *foreign)
+{
+	const struct group *known = find_group(s, v->group);
+	struct fz_lines l = { 0 };
+	struct fz_shrink sh = { 0 };
+	struct shrink_ctx sc = { o, s, name };
+	char dir[PATH_MAX], kdesc[128], at[400], para[6144], comment[200];
+	size_t orig_n, k = 0;
+	bool shrink = (known ? known->shrunk : 0) < o->shrink_per_group;
+	bool confirmed = false, unstable = false;
+	char *err_line = NULL;
+	int r = 0;
+
+	fz_fmt(dir, sizeof(dir), "%s/%s", o->out, name);
+	if (mkdir_p(dir)) {
+		fprintf(stderr, "ksmsim-difffuzz: %s: %s\n", dir, strerror(errno));
+		return 0;
+	}
+	put_file(dir, "original.trace", text, len);
+	write_outputs(dir, "original", sim, ker, v);
+	fz_lines_from_text(&l, text);
+	orig_n = l.n;
+	where(at, sizeof(at), v);
+	kernel_desc(o, kdesc, sizeof(kdesc));
+	APPEND("%s (%zu commands) disagrees: the first difference is %s: the simulator "
+	       "(sim.kernel=%s) has %s, %s has %s.", name, orig_n, at, o->sim_kernel,
+	       v->sim_value, kdesc, v->kernel_value);
+	if (foreign && *foreign)
+		APPEND(" Other processes were registered with KSM around this replay (%s): ksmd "
+		       "scans and counts their pages too, so the kernel's figures may include "
+		       "theirs.", foreign);
+
+	if (shrink) {
+		sh.backend = &backend;
+		sh.sim_kernel = o->sim_kernel;
+		sh.ign = &o->ign;
+		sh.name = name;
+		sh.want = v->group;
+		sh.sim_must_pass = sim->st == FZ_ST_OK;
+		sh.sim_st = sim->st;
+		/* line N of the text is command N - 2 (header, comment) */
+		if (sim->st != FZ_ST_OK && sim->line >= 3 && sim->line - 3 < l.n)
+			sh.sim_err_line = err_line = xstrdup(l.v[sim->line - 3]);
+		sh.progress = shrink_progress;
+		sh.ctx = &sc;
+		r = fz_shrink_run(&sh, &l);
+		free(err_line);
+		s->sim_refused += sh.sim_only;
+		confirmed = sh.confirmed;
+		if (r == 1) {
+			unstable = true;
+			r = 0;
+		}
+	} else {
+		struct fz_outcome s2, k2;
+		struct fz_verdict v2 = { 0 };
+
+		r = replay_one(o, name, text, len, &s2, &k2, &v2);
+		if (!r) {
+			confirmed = !v2.agree && !strcmp(v2.group, v->group);
+			unstable = !confirmed;
+		}
+		fz_outcome_free(&s2);
+		fz_outcome_free(&k2);
+		fz_verdict_free(&v2);
+	}
+
+	if (unstable) {
+		s->unstable++;
+		if (!s->unstable_example[0])
+			snprintf(s->unstable_example, sizeof(s->unstable_example), "%s", name);
+		APPEND(" Replayed again, the kernel did not repeat it, so it is counted as "
+		       "unstable, not as a disagreement, and was not shrunk: the kernel's "
+		       "result changed between two runs of the same trace (another KSM user, "
+		       "timing), which no model can match.\n");
+		goto out;
+	}
+	{
+		struct group *g = group_of(s, v->group);
+
+		g->traces++;
+		s->disagreed++;
+		if (!confirmed)
+			APPEND(" (Not replayed again: the run stopped first.)");
+		if (shrink && sh.confirmed) {
+			struct fz_outcome s2 = { 0 }, k2 = { 0 };
+			struct fz_verdict v2 = { 0 };
+			char *st;
+			size_t sl;
+			int r2;
+
+			snprintf(comment, sizeof(comment),
+				 "%s shrunk by ksmsim-difffuzz (ddmin) from %zu to %zu commands%s",
+				 name, orig_n, l.n, r ? " (interrupted)" : "");
+			st = fz_lines_text(&l, NULL, comment, &sl);
+			put_file(dir, "shrunk.trace", st, sl);
+			r2 = r ? r : replay_one(o, "shrunk", st, sl, &s2, &k2, &v2);
+			if (!r2) {
+				char at2[400];
+
+				write_outputs(dir, "shrunk", &s2, &k2, &v2);
+				where(at2, sizeof(at2), &v2);
+				APPEND(" ddmin shrank it from %zu to %zu commands (%lu candidates "
+				       "replayed on the kernel in %lu batches, %lu more refused by the "
+				       "simulator alone); in shrunk.trace the first difference is %s: "
+				       "%s != %s.", orig_n, l.n, sh.candidates, sh.batches, sh.sim_only,
+				       v2.agree ? "(none: it agreed when replayed again)" : at2,
+				       v2.sim_value, v2.kernel_value);
+				g->shrunk++;
+				s->shrunk++;
+				if (!g->example[0] || !g->example_shrunk || l.n < g->example_cmds) {
+					snprintf(g->example, sizeof(g->example), "%s", name);
+					g->example_cmds = l.n;
+					g->example_shrunk = true;
+				}
+			} else {
+				APPEND(" Shrinking was %s at %zu commands (shrunk.trace).",
+				       r2 == -2 ? "interrupted" : "stopped by a replayer failure", l.n);
+			}
+			if (!r)
+				r = r2;
+			free(st);
+			fz_outcome_free(&s2);
+			fz_outcome_free(&k2);
+			fz_verdict_free(&v2);
+			APPEND(" Files: original.trace, shrunk.trace, *.sim.jsonl and *.kernel.jsonl "
+			       "(records), *.kernel.log (the replayer's stderr), *.diff (every "
+			       "difference). To see it again: ksmsim replay --snapshots sim.jsonl "
+			       "shrunk.trace; ksmsim-kernel-replay --snapshots kernel.jsonl "
+			       "shrunk.trace; ksmsim diff sim.jsonl kernel.jsonl.\n");
+		} else {
+			if (!shrink)
+				APPEND(" Not shrunk: %u disagreement(s) of this kind were shrunk "
+				       "already (--shrink-per-group).", o->shrink_per_group);
+			APPEND(" Files: original.trace, original.*.jsonl, original.kernel.log, "
+			       "original.diff.\n");
+			if (!g->example[0]) {
+				snprintf(g->example, sizeof(g->example), "%s", name);
+				g->example_cmds = orig_n;
+			}
+		}
+	}
+out:
+	put_str(dir, "explanation.txt", para);
+	if (!o->quiet) {
+		progress_done();
+		if (unstable)
+			fprintf(stderr, "[difffuzz] %s: not repeated by the kernel (unstable); "
+				"written to %s\n", name, dir);
+		else
+			fprintf(stderr, "[difffuzz] %s: %s %zu commands; written to %s\n", name,
+				shrink && sh.confirmed ? "shrunk to" : "not shrunk,", l.n, dir);
+	}
+	s->cases++;
+	fz_lines_free(&l);
+	return r;
+}
+
+#undef APPEND
+
+/* ---- summary ---- */
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+static void summary(const struct opts *o, const struct stats *s, FILE *f)
+{
+	double el = fz_now() - s->t0;
+
+	if (o->nfiles)
+		fprintf(f, "difffuzz: %lu of %zu given traces, %lu commands; ", s->traces,
+			o->nfiles, s->commands);
+	else
+		fprintf(f, "difffuzz: seed %" PRIu64 ", %lu traces of %u steps, %lu commands; ",
+			o->seed, s->traces, o->steps, s->commands);
+	fprintf(f, "simulator sim.kernel=%s vs %s\n", o->sim_kernel,
+		o->guest ? o->guest : "the host kernel");
+	fprintf(f, "agreed %lu, disagreed %lu, unstable %lu\n", s->agreed, s->disagreed,
+		s->unstable);
+	for (size_t i = 0; i < s->ngroups; i++)
+		fprintf(f, "  %-36s %lu trace(s), %lu shrunk; e.g. %s/%s (%zu commands%s)\n",
+			s->groups[i].name, s->groups[i].traces, s->groups[i].shrunk, o->out,
+			s->groups[i].example, s->groups[i].example_cmds,
+			s->groups[i].example_shrunk ? "" : ", not shrunk");
+	if (s->unstable)
+		fprintf(f, "  unstable: the kernel did not repeat its result (e.g. %s/%s)\n",
+			o->out, s->unstable_example);
+	fprintf(f, "cases written %lu (shrunk %lu) to %s\n", s->cases, s->shrunk, o->out);
+	fprintf(f, "kernel replays %lu in %lu batches (%s mode, %.1f s); total %.1f s\n",
+		backend.replays, backend.batches,
+		backend.mode == FZ_BACKEND_BATCH ? "batch" : "single", backend.seconds, el);
+	if (s->interrupted)
+		fprintf(f, "interrupted: the figures are those of the traces done so far\n");
+	if (s->infra_failed)
+		fprintf(f, "stopped: %s\n", s->infra_why);
+}
+
+static void summary_json(const struct opts *o, const struct stats *s)
+{
+	FILE *f = stdout;
+
+	fprintf(f, "{\"seed\":%" PRIu64 ",\"steps\":%u,\"traces\":%lu,\"commands\":%lu,"
+		"\"agreed\":%lu,\"disagreed\":%lu,\"unstable\":%lu,\"groups\":{",
+		o->seed, o->steps, s->traces, s->commands, s->agreed, s->disagreed,
+		s->unstable);
+	for (size_t i = 0; i < s->ngroups; i++) {
+		fprintf(f, "%s", i ? "," : "");
+		json_str(f, s->groups[i].name);
+		fprintf(f, ":{\"traces\":%lu,\"shrunk\":%lu,\"example\":", s->groups[i].traces,
+			s->groups[i].shrunk);
+		json_str(f, s->groups[i].example);
+		fprintf(f, ",\"example_commands\":%zu}", s->groups[i].example_cmds);
+	}
+	fprintf(f, "},\"cases\":%lu,\"shrunk\":%lu,\"out\":", s->cases, s->shrunk);
+	json_str(f, o->out);
+	fprintf(f, ",\"sim_kernel\":");
+	json_str(f, o->sim_kernel);
+	fprintf(f, ",\"guest\":");
+	if (o->guest)
+		json_str(f, o->guest);
+	else
+		fprintf(f, "null");
+	fprintf(f, ",\"backend\":\"%s\",\"kernel_replays\":%lu,\"batches\":%lu,"
+		"\"kernel_seconds\":%.3f,\"seconds\":%.3f,\"interrupted\":%s,\"failed\":",
+		backend.mode == FZ_BACKEND_BATCH ? "batch" : "single", backend.replays,
+		backend.batches, backend.seconds, fz_now() - s->t0,
+		s->interrupted ? "true" : "false");
+	if (s->infra_failed)
+		json_str(f, s->infra_why);
+	else
+		fprintf(f, "null");
+	fprintf(f, "}\n");
+	fflush(f);
+}
+
+/* ---- the modes ---- */
+
+static int generate(const struct opts *o)
+{
+	for (unsigned long i = 0; i < o->generate; i++) {
+		char name[64], file[80];
+		unsigned n;
+		size_t len;
+		char *text;
+
+		if (fz_stop_signal)
+			return FZ_EXIT_SIGNAL + fz_stop_signal;
+		text = fz_generate(o->seed, (unsigned)i, o->steps, o->refused, &n, &len);
+		fz_trace_name(name, sizeof(name), o->seed, (unsigned)i);
+		snprintf(file, sizeof(file), "%s.trace", name);
+		if (put_file(o->out, file, text, len)) {
+			free(text);
+			return FZ_EXIT_USAGE;
+		}
+		free(text);
+	}
+	if (!o->quiet)
+		fprintf(stderr, "ksmsim-difffuzz: %lu traces written to %s\n", o->generate, o->out);
+	return FZ_EXIT_OK;
+}
+
+static void default_replayer(char *buf, size_t len)
+{
+	char self[PATH_MAX];
+	ssize_t k = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (k <= 0) {
+		snprintf(buf, len, "ksmsim-kernel-replay");
+		return;
+	}
+	self[k] = '\0';
+	slash = strrchr(self, '/');
+	if (slash)
+		*slash = '\0';
+	fz_fmt(buf, len, "%s/ksmsim-kernel-replay", self);
+	if (!access(buf, X_OK))
+		return;
+	fz_fmt(buf, len, "%s/../tools/ksmsim-kernel-replay", self);
+	if (!access(buf, X_OK))
+		return;
+	fz_fmt(buf, len, "%s/ksmsim-kernel-replay", self);
+}
+
+/* NAME of a given trace file: its base name without .trace, made unique. */
+static void file_name(char *buf, size_t len, const char *path, unsigned long i)
+{
+	const char *base = strrchr(path, '/');
+	size_t n;
+
+	base = base ? base + 1 : path;
+	n = strlen(base);
+	if (n > 6 && !strcmp(base + n - 6, ".trace"))
+		n -= 6;
+	if (n > 40)
+		n = 40;
+	/* the index keeps two files of the same name apart */
+	snprintf(buf, len, "%.*s-%04lu", (int)n, base, i);
+	for (char *c = buf; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		      (*c >= '0' && *c <= '9') || *c == '-' || *c == '_' || *c == '.'))
+			*c = '_';
+}
+
+/* Read and parse every given trace before anything runs. */
+static int load_files(struct opts *o)
+{
+	o->texts = xcalloc(o->nfiles, sizeof(*o->texts));
+	o->lens = xcalloc(o->nfiles, sizeof(*o->lens));
+	for (size_t i = 0; i < o->nfiles; i++) {
+		struct ksm_diag err;
+		struct trace t = { 0 };
+		FILE *f = fopen(o->files[i], "r");
+		char *buf = NULL;
+		size_t cap = 0, n = 0;
+
+		if (f) {
+			int c;
+
+			while ((c = fgetc(f)) != EOF) {
+				if (n + 1 >= cap) {
+					cap = cap ? 2 * cap : 4096;
+					buf = xrealloc(buf, cap);
+				}
+				buf[n++] = (char)c;
+			}
+			if (ferror(f)) {
+				free(buf);
+				buf = NULL;
+			}
+			fclose(f);
+		}
+		if (!f || (!buf && n)) {
+			fprintf(stderr, "%s: cannot read: %s\n", o->files[i], strerror(errno));
+			return -1;
+		}
+		if (!buf)
+			buf = xcalloc(1, 1);
+		buf[n] = '\0';
+		if (trace_parse_string(o->files[i], buf, n, &t, &err)) {
+			ksm_diag_print(stderr, &err);
+			trace_free(&t);
+			free(buf);
+			return -1;
+		}
+		trace_free(&t);
+		o->texts[i] = buf;
+		o->lens[i] = n;
+	}
+	o->traces = o->nfiles;
+	return 0;
+}
+
+struct item {
+	char name[64];
+	char *text;
+	size_t len;
+	unsigned ncmds;
+	struct fz_outcome sim;
+};
+
+static int fuzz(const struct opts *o, struct stats *s)
+{
+	static char foreign[2048], warned[2048];
+	unsigned long t = 0;
+
+	while (t < o->traces && !fz_stop_signal) {
+		unsigned long nb = o->traces - t < o->batch ? o->traces - t : o->batch;
+		struct item *it = xcalloc(nb, sizeof(*it));
+		struct fz_batch bt;
+		int r = 0;
+
+		if (fz_batch_begin(&backend, &bt)) {
+			free(it);
+			snprintf(s->infra_why, sizeof(s->infra_why), "%s", backend.why);
+			s->infra_failed = true;
+			return -1;
+		}
+		for (unsigned long i = 0; i < nb && !r; i++) {
+			if (o->nfiles) {
+				struct fz_lines fl = { 0 };
+
+				it[i].text = xmalloc(o->lens[t + i] + 1);
+				memcpy(it[i].text, o->texts[t + i], o->lens[t + i] + 1);
+				it[i].len = o->lens[t + i];
+				file_name(it[i].name, sizeof(it[i].name), o->files[t + i], t + i);
+				fz_lines_from_text(&fl, it[i].text);
+				it[i].ncmds = (unsigned)fl.n;
+				fz_lines_free(&fl);
+			} else {
+				it[i].text = fz_generate(o->seed, (unsigned)(t + i), o->steps,
+							 o->refused, &it[i].ncmds, &it[i].len);
+				fz_trace_name(it[i].name, sizeof(it[i].name), o->seed,
+					      (unsigned)(t + i));
+			}
+			fz_sim_run(it[i].name, it[i].text, it[i].len, o->sim_kernel, &it[i].sim);
+			r = fz_batch_add(&backend, &bt, it[i].name, it[i].text, it[i].len);
+		}
+		if (!o->guest)
+			fz_foreign_ksm_users(foreign, sizeof(foreign));
+		if (!r && !fz_stop_signal)
+			r = fz_backend_run(&backend, &bt);
+		if (!r && fz_stop_signal)
+			r = -2;
+		if (!o->guest && !r) {
+			char after[sizeof(foreign)];
+
+			/* Users during the batch show before or after it (or both). */
+			if (fz_foreign_ksm_users(after, sizeof(after)) && strcmp(after, foreign))
+				snprintf(foreign + strlen(foreign), sizeof(foreign) - strlen(foreign),
+					 "%s%.900s", foreign[0] ? "; after the batch: " : "", after);
+			if (foreign[0] && strcmp(foreign, warned) && !o->quiet) {
+				progress_done();
+				fprintf(stderr, "[difffuzz] warning: other processes are registered "
+					"with KSM: %s; their pages are scanned and counted too\n", foreign);
+				snprintf(warned, sizeof(warned), "%s", foreign);
+			}
+		}
+		for (unsigned long i = 0; i < nb && !r; i++) {
+			struct fz_verdict v;
+
+			fz_compare(it[i].name, &it[i].sim, &bt.jobs[i].out, &o->ign, &v);
+			s->traces++;
+			s->commands += it[i].ncmds;
+			if (v.agree) {
+				s->agreed++;
+			} else {
+				if (!o->quiet) {
+					progress_done();
+					fprintf(stderr, "[difffuzz] %s disagrees: %s: %s != %s\n",
+						it[i].name, v.field, v.sim_value, v.kernel_value);
+				}
+				r = handle(o, s, it[i].name, it[i].text, it[i].len, &it[i].sim,
+					   &bt.jobs[i].out, &v, foreign);
+			}
+			fz_verdict_free(&v);
+			progress(o, s, NULL);
+		}
+		fz_batch_end(&bt);
+		for (unsigned long i = 0; i < nb; i++) {
+			free(it[i].text);
+			fz_outcome_free(&it[i].sim);
+		}
+		free(it);
+		if (r == -2 || fz_stop_signal) {
+			s->interrupted = true;
+			return -2;
+		}
+		if (r) {
+			snprintf(s->infra_why, sizeof(s->infra_why), "%s", backend.why);
+			s->infra_failed = true;
+			return -1;
+		}
+		t += nb;
+	}
+	if (fz_stop_signal) {
+		s->interrupted = true;
+		return -2;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { .traces = 100, .seed = 1, .steps = 40, .out = "difffuzz-out",
+			  .batch = 50, .shrink_per_group = 3, .wait = 60 };
+	struct stats s = { 0 };
+	const char *tmp = getenv("TMPDIR");
+	int rc;
+
+	rc = parse_args(argc, argv, &o);
+	if (rc > 0)
+		return FZ_EXIT_OK;
+	if (rc < 0) {
+		fprintf(stderr, "Try 'ksmsim-difffuzz --help'.\n");
+		return FZ_EXIT_USAGE;
+	}
+	if (o.nfiles && load_files(&o))
+		return FZ_EXIT_USAGE;
+	if (check_out_dir(o.out))
+		return FZ_EXIT_USAGE;
+	install_signals();
+	if (o.gen_mode)
+		return generate(&o);
+
+	/* The work folder, gone on every way out. */
+	snprintf(workdir, sizeof(workdir), "%s/ksmsim-difffuzz.XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(workdir)) {
+		fprintf(stderr, "ksmsim-difffuzz: cannot create a work folder in %s: %s\n",
+			tmp && *tmp ? tmp : "/tmp", strerror(errno));
+		workdir[0] = '\0';
+		return FZ_EXIT_USAGE;
+	}
+	atexit(cleanup);
+	/* Whatever the replayer leaves behind comes back to us (backend.c). */
+	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+	snprintf(backend.workdir, sizeof(backend.workdir), "%s", workdir);
+	if (o.replayer)
+		snprintf(backend.replayer, sizeof(backend.replayer), "%s", o.replayer);
+	else
+		default_replayer(backend.replayer, sizeof(backend.replayer));
+	backend.guest = o.guest;
+	backend.mode = o.mode;
+	backend.wait_secs = o.wait;
+	if (fz_backend_start(&backend)) {
+		cleanup();
+		if (fz_stop_signal)
+			return FZ_EXIT_SIGNAL + fz_stop_signal;
+		fprintf(stderr, "ksmsim-difffuzz: SKIP: cannot replay on a kernel here: %s\n",
+			backend.why);
+		return FZ_EXIT_SKIP;
+	}
+	s.t0 = fz_now();
+	last_progress = s.t0;
+	rc = fuzz(&o, &s);
+	progress_done();
+	cleanup();
+	if (rc == -1 && !s.traces && o.guest) {
+		/* The guest never came up: nothing can be compared here. */
+		fprintf(stderr, "ksmsim-difffuzz: SKIP: cannot replay on a kernel here: %s\n",
+			s.infra_why);
+		return FZ_EXIT_SKIP;
+	}
+	if (o.json) {
+		summary(&o, &s, stderr);
+		summary_json(&o, &s);
+	} else {
+		summary(&o, &s, stdout);
+		fflush(stdout);
+	}
+	if (s.interrupted)
+		return FZ_EXIT_SIGNAL + (fz_stop_signal ? fz_stop_signal : SIGINT);
+	if (s.infra_failed)
+		return FZ_EXIT_INFRA;
+	return s.disagreed ? FZ_EXIT_DISAGREE : FZ_EXIT_OK;
+}
