@@ -163,7 +163,9 @@ int fz_foreign_ksm_users(char *buf, size_t len)
 		fz_fmt(path, sizeof(path), "/proc/%s/ksm_stat", de->d_name);
 		if (read_all(path, &text, &tl))
 			continue;
-		user = strstr(text, "ksm_mergeable yes") || strstr(text, "ksm_merge_any yes");
+		/* "ksm_mergeable: yes" (6.18), also without the colon */
+		user = strstr(text, "ksm_mergeable: yes") || strstr(text, "ksm_merge_any: yes") ||
+		       strstr(text, "ksm_mergeable yes") || strstr(text, "ksm_merge_any yes");
 		{
 			const char *r = strstr(text, "ksm_rmap_items ");
 
@@ -592,10 +594,51 @@ static int run_single_mode(struct fz_backend *b, struct fz_batch *bt)
 	return 0;
 }
 
+/*
+ * On the host, wait (up to --wait) until no other process is registered
+ * with KSM: ksmd would scan and count its pages with the trace's.  0, -1
+ * they stayed (@b->why), -2 interrupted.
+ */
+static int wait_quiet(struct fz_backend *b)
+{
+	double t0 = fz_now();
+	bool told = false;
+
+	for (;;) {
+		if (!fz_foreign_ksm_users(b->foreign, sizeof(b->foreign)))
+			break;
+		if (fz_stop_signal)
+			return -2;
+		if (fz_now() - t0 >= b->wait_secs) {
+			fz_fmt(b->why, sizeof(b->why),
+			       "other processes are registered with KSM: %s; ksmd would scan and "
+			       "count their pages with the traces' (stop them; a QEMU guest needs "
+			       "-machine mem-merge=off, or memory backends with merge=off)",
+			       b->foreign);
+			return -1;
+		}
+		if (!told && !b->quiet) {
+			fprintf(stderr, "[difffuzz] waiting up to %u s for other KSM users to end: "
+				"%s\n", b->wait_secs, b->foreign);
+			told = true;
+		}
+		{
+			struct timespec ts = { 0, 200 * 1000 * 1000 };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	return 0;
+}
+
 int fz_backend_run(struct fz_backend *b, struct fz_batch *bt)
 {
 	double t0 = fz_now();
 	int r;
+
+	b->foreign[0] = '\0';
+	if (!b->guest && !b->ignore_others && (r = wait_quiet(b)))
+		return r;
 
 	if (b->mode == FZ_BACKEND_BATCH) {
 		r = run_batch_mode(b, bt);
@@ -604,6 +647,9 @@ int fz_backend_run(struct fz_backend *b, struct fz_batch *bt)
 	} else {
 		r = run_single_mode(b, bt);
 	}
+	/* Someone who came while the batch ran shows now (or has gone again). */
+	if (!b->guest && !b->ignore_others && !r)
+		fz_foreign_ksm_users(b->foreign, sizeof(b->foreign));
 	b->seconds += fz_now() - t0;
 	return r;
 }

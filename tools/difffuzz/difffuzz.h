@@ -67,12 +67,14 @@ void fz_lines_from_text(struct fz_lines *l, const char *text);
  * fz_generate() - trace number @index of @seed, @steps random commands
  * after a prologue (`set` of the knobs, `spawn a`, usually something to
  * merge), ending with `snapshot end`; in @refused_pct percent of the
- * traces one command the simulator refuses comes before that snapshot.
+ * traces one command the simulator refuses comes before that snapshot;
+ * after each step, with @migrate_pct percent, a `migrate` of a mapped page
+ * (a kernel with two NUMA nodes is needed to replay those: a guest).
  * The same arguments give the same bytes.  @ncmds gets the number of
  * commands.  Returns the owned text.
  */
 char *fz_generate(uint64_t seed, unsigned index, unsigned steps, unsigned refused_pct,
-		  unsigned *ncmds, size_t *len);
+		  unsigned migrate_pct, unsigned *ncmds, size_t *len);
 
 /* "fz-SEED-NNNN" */
 void fz_trace_name(char *buf, size_t len, uint64_t seed, unsigned index);
@@ -135,6 +137,10 @@ struct fz_backend {
 	unsigned long replays;      /* traces replayed                  */
 	double seconds;             /* time spent in the backend        */
 	char why[2048];             /* the last failure, for the user   */
+	char foreign[1024];         /* other KSM users right after the last
+				     * batch (host), "" if none         */
+	bool quiet;                 /* no messages on stderr            */
+	bool ignore_others;         /* do not look for other KSM users  */
 	pid_t child;                /* running replayer, 0 if none      */
 };
 
@@ -164,8 +170,11 @@ int fz_batch_add(struct fz_backend *b, struct fz_batch *bt, const char *name,
 		 const char *text, size_t len);
 /*
  * fz_backend_run() - replay every trace of @bt; each job's outcome is
- * filled.  Return: 0; -1 the infrastructure failed (@b->why); -2
- * interrupted by a signal (fz_stop_signal).
+ * filled.  On the host it first waits (up to @b->wait_secs) until no
+ * other process is registered with KSM, and afterwards notes in
+ * @b->foreign any that came meanwhile.  Return: 0; -1 the infrastructure
+ * failed, or other KSM users stayed (@b->why); -2 interrupted by a signal
+ * (fz_stop_signal).
  */
 int fz_backend_run(struct fz_backend *b, struct fz_batch *bt);
 /* Remove the batch's files and folder, free the outcomes. */
@@ -214,6 +223,7 @@ struct fz_shrink {
 	const struct fz_ignore *ign;
 	const char *name;        /* of the original trace                    */
 	const char *want;        /* the verdict group to keep                */
+	unsigned confirm;        /* replays of the original that must repeat it */
 	bool sim_must_pass;      /* candidates must replay on the simulator  */
 	/* Otherwise, the simulator must stop as it did on the original: with
 	 * status @sim_st at the command whose text is @sim_err_line. */

@@ -325,9 +325,30 @@ static void random_line(struct ksm_sim *sim, struct ksm_rng *rng, unsigned *nsna
 	}
 }
 
-char *fz_generate(uint64_t seed, unsigned index, unsigned steps, unsigned refused_pct,
-		  unsigned *ncmds, size_t *len)
+/*
+ * A `migrate` of a page some live process maps (not the zero page), when
+ * one is found in a few tries: the simulator must accept it.
+ */
+static bool random_migrate(struct ksm_sim *sim, struct ksm_rng *rng, char *buf, size_t len)
 {
+	for (int k = 0; k < 8; k++) {
+		const char *p = pick_live(sim, rng);
+		uint64_t a, n;
+
+		if (!p)
+			return false;
+		pick_range(sim, p, rng, &a, &n);
+		snprintf(buf, len, "migrate %s 0x%" PRIx64, p, a);
+		if (!apply(sim, buf))
+			return true;
+	}
+	return false;
+}
+
+char *fz_generate(uint64_t seed, unsigned index, unsigned steps, unsigned refused_pct,
+		  unsigned migrate_pct, unsigned *ncmds, size_t *len)
+{
+	struct ksm_rng mig;
 	static const unsigned scan_values[] = { 1, 2, 3, 5, 8, 100 };
 	struct fz_lines l = { 0 };
 	struct ksm_rng rng;
@@ -337,6 +358,8 @@ char *fz_generate(uint64_t seed, unsigned index, unsigned steps, unsigned refuse
 	char *text;
 
 	ksm_rng_seed(&rng, seed * 1000003ULL + index + 0x6466667aULL /* "dffz" */);
+	/* Its own stream, so traces without migrations stay the same bytes. */
+	ksm_rng_seed(&mig, seed * 1000003ULL + index + 0x6d696772ULL /* "migr" */);
 	snprintf(line, sizeof(line),
 		 "set pages_to_scan=%u smart_scan=%u max_page_sharing=%u use_zero_pages=%u "
 		 "stable_node_chains_prune_millisecs=%s",
@@ -382,6 +405,9 @@ char *fz_generate(uint64_t seed, unsigned index, unsigned steps, unsigned refuse
 		}
 		fz_lines_push(&l, line);
 		s++;
+		if (migrate_pct && ksm_rng_below(&mig, 100) < migrate_pct &&
+		    random_migrate(sim, &mig, line, sizeof(line)))
+			fz_lines_push(&l, line);
 	}
 	if (refused_pct) {
 		/* A separate stream decides, so traces without a refusal stay the same. */
@@ -403,14 +429,18 @@ char *fz_generate(uint64_t seed, unsigned index, unsigned steps, unsigned refuse
 	fz_lines_push(&l, "snapshot end");
 	ksm_sim_destroy(sim, NULL, 0);
 	fz_trace_name(name, sizeof(name), seed, index);
-	if (refused_pct)
+	{
+		char extra[64] = "";
+		int k = 0;
+
+		if (refused_pct)
+			k += snprintf(extra + k, sizeof(extra) - (size_t)k, " --refused %u", refused_pct);
+		if (migrate_pct)
+			snprintf(extra + k, sizeof(extra) - (size_t)k, " --migrate %u", migrate_pct);
 		snprintf(comment, sizeof(comment),
-			 "%s: ksmsim-difffuzz --seed %" PRIu64 " --steps %u --refused %u, trace %u",
-			 name, seed, steps, refused_pct, index);
-	else
-		snprintf(comment, sizeof(comment),
-			 "%s: ksmsim-difffuzz --seed %" PRIu64 " --steps %u, trace %u", name, seed,
-			 steps, index);
+			 "%s: ksmsim-difffuzz --seed %" PRIu64 " --steps %u%s, trace %u", name, seed,
+			 steps, extra, index);
+	}
 	text = fz_lines_text(&l, NULL, comment, len);
 	*ncmds = (unsigned)l.n;
 	fz_lines_free(&l);

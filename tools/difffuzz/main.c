@@ -54,6 +54,7 @@ struct opts {
 	uint64_t seed;
 	unsigned steps;
 	unsigned refused;
+	unsigned migrate;
 	const char *out;
 	const char *replayer;
 	const char *guest;
@@ -65,7 +66,9 @@ struct opts {
 	bool gen_mode;
 	enum fz_backend_mode mode;
 	unsigned shrink_per_group;
+	unsigned confirm;
 	unsigned wait;
+	bool ignore_others;  /* --other-ksm-users ignore */
 	const char **files;  /* traces to compare instead of random ones */
 	size_t nfiles;
 	char **texts;        /* their contents */
@@ -132,7 +135,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: ksmsim-difffuzz [OPTIONS] [TRACE...]\n"
-		"       ksmsim-difffuzz --generate N [--seed S] [--steps K] [--refused P] [--out DIR]\n"
+		"       ksmsim-difffuzz --generate N [--seed S] [--steps K] [--refused P] [--migrate P] [--out DIR]\n"
 		"\n"
 		"Differential fuzzing of the simulator against a real kernel: random traces\n"
 		"are replayed on the simulator (in-process) and on the kernel (by\n"
@@ -148,6 +151,9 @@ static void usage(FILE *out)
 		"  --refused P           end P%% of the traces with a command the simulator\n"
 		"                        refuses: both sides must stop at the same\n"
 		"                        TRACE:LINE:COL (default 0)\n"
+		"  --migrate P           after each command, with P%% chance, migrate a mapped\n"
+		"                        page to the other NUMA node (default 0; the kernel\n"
+		"                        needs two nodes: use --guest)\n"
 		"  --out DIR             where cases (or --generate's traces) go\n"
 		"                        (default difffuzz-out; created, must be writable)\n"
 		"  --generate N          only write N traces DIR/fz-SEED-NNNN.trace and stop\n"
@@ -162,8 +168,15 @@ static void usage(FILE *out)
 		"  --batch N             traces per kernel-replayer batch (default 50)\n"
 		"  --backend MODE        auto (default): the replayer's batch mode if it has\n"
 		"                        one; batch; single: one replayer run per trace\n"
-		"  --wait S              single mode: wait up to S s for another replay's\n"
-		"                        lock (default 60)\n"
+		"  --wait S              on the host, wait up to S s for another replay's\n"
+		"                        lock and for other KSM users to end (default 60)\n"
+		"  --other-ksm-users wait|ignore\n"
+		"                        on the host, other processes registered with KSM\n"
+		"                        (a QEMU guest...) are waited for, up to --wait, and\n"
+		"                        the run stops if they stay (default); or ignored\n"
+		"  --confirm N           replay a disagreement N more times on the kernel;\n"
+		"                        unless it repeats every time it is unstable\n"
+		"                        (default 1)\n"
 		"  --shrink-per-group N  shrink at most N disagreements of each kind\n"
 		"                        (default 3; the rest are written unshrunk)\n"
 		"  --json                the summary as JSON on stdout (text on stderr)\n"
@@ -250,7 +263,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			static const char *const known[] = {
 				"--traces", "--seed", "--steps", "--out", "--replayer", "--guest",
 				"--sim-kernel", "--ignore", "--batch", "--backend", "--wait",
-				"--shrink-per-group", "--generate", "--refused", NULL,
+				"--shrink-per-group", "--generate", "--refused", "--migrate", "--other-ksm-users",
+				"--confirm",
+				NULL,
 			};
 			bool ok = false;
 
@@ -285,10 +300,22 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			if (number(flag, val, 10000, &v))
 				return -1;
 			o->steps = (unsigned)v;
+		} else if (!strcmp(flag, "--confirm")) {
+			if (number(flag, val, 100, &v))
+				return -1;
+			if (!v) {
+				fprintf(stderr, "ksmsim-difffuzz: --confirm is at least 1\n");
+				return -1;
+			}
+			o->confirm = (unsigned)v;
 		} else if (!strcmp(flag, "--refused")) {
 			if (number(flag, val, 100, &v))
 				return -1;
 			o->refused = (unsigned)v;
+		} else if (!strcmp(flag, "--migrate")) {
+			if (number(flag, val, 100, &v))
+				return -1;
+			o->migrate = (unsigned)v;
 		} else if (!strcmp(flag, "--batch")) {
 			if (number(flag, val, 10000, &v))
 				return -1;
@@ -327,6 +354,16 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				o->guest = val;
 			else
 				o->sim_kernel = val;
+		} else if (!strcmp(flag, "--other-ksm-users")) {
+			if (!strcmp(val, "wait"))
+				o->ignore_others = false;
+			else if (!strcmp(val, "ignore"))
+				o->ignore_others = true;
+			else {
+				fprintf(stderr, "ksmsim-difffuzz: --other-ksm-users takes wait or ignore, not '%s'\n",
+					val);
+				return -1;
+			}
 		} else if (!strcmp(flag, "--backend")) {
 			if (!strcmp(val, "auto"))
 				o->mode = FZ_BACKEND_AUTO;
@@ -636,6 +673,7 @@ static int handle(const struct opts *o, struct stats *s, const char *name, const
 		sh.ign = &o->ign;
 		sh.name = name;
 		sh.want = v->group;
+		sh.confirm = o->confirm;
 		sh.sim_must_pass = sim->st == FZ_ST_OK;
 		sh.sim_st = sim->st;
 		/* line N of the text is command N - 2 (header, comment) */
@@ -652,17 +690,18 @@ static int handle(const struct opts *o, struct stats *s, const char *name, const
 			r = 0;
 		}
 	} else {
-		struct fz_outcome s2, k2;
-		struct fz_verdict v2 = { 0 };
+		confirmed = true;
+		for (unsigned rep = 0; rep < o->confirm && confirmed && !r; rep++) {
+			struct fz_outcome s2, k2;
+			struct fz_verdict v2 = { 0 };
 
-		r = replay_one(o, name, text, len, &s2, &k2, &v2);
-		if (!r) {
-			confirmed = !v2.agree && !strcmp(v2.group, v->group);
-			unstable = !confirmed;
+			r = replay_one(o, name, text, len, &s2, &k2, &v2);
+			confirmed = !r && !v2.agree && !strcmp(v2.group, v->group);
+			fz_outcome_free(&s2);
+			fz_outcome_free(&k2);
+			fz_verdict_free(&v2);
 		}
-		fz_outcome_free(&s2);
-		fz_outcome_free(&k2);
-		fz_verdict_free(&v2);
+		unstable = !r && !confirmed;
 	}
 
 	if (unstable) {
@@ -787,7 +826,7 @@ static void summary(const struct opts *o, const struct stats *s, FILE *f)
 		fprintf(f, "difffuzz: seed %" PRIu64 ", %lu traces of %u steps, %lu commands; ",
 			o->seed, s->traces, o->steps, s->commands);
 	fprintf(f, "simulator sim.kernel=%s vs %s\n", o->sim_kernel,
-		o->guest ? o->guest : "the host kernel");
+		o->guest ? (!strcmp(o->guest, "lpi") ? "the lpi guest kernel" : "the baseline guest kernel") : "the host kernel");
 	fprintf(f, "agreed %lu, disagreed %lu, unstable %lu\n", s->agreed, s->disagreed,
 		s->unstable);
 	for (size_t i = 0; i < s->ngroups; i++)
@@ -858,7 +897,7 @@ static int generate(const struct opts *o)
 
 		if (fz_stop_signal)
 			return FZ_EXIT_SIGNAL + fz_stop_signal;
-		text = fz_generate(o->seed, (unsigned)i, o->steps, o->refused, &n, &len);
+		text = fz_generate(o->seed, (unsigned)i, o->steps, o->refused, o->migrate, &n, &len);
 		fz_trace_name(name, sizeof(name), o->seed, (unsigned)i);
 		snprintf(file, sizeof(file), "%s.trace", name);
 		if (put_file(o->out, file, text, len)) {
@@ -1002,32 +1041,24 @@ static int fuzz(const struct opts *o, struct stats *s)
 				fz_lines_free(&fl);
 			} else {
 				it[i].text = fz_generate(o->seed, (unsigned)(t + i), o->steps,
-							 o->refused, &it[i].ncmds, &it[i].len);
+							 o->refused, o->migrate, &it[i].ncmds,
+							 &it[i].len);
 				fz_trace_name(it[i].name, sizeof(it[i].name), o->seed,
 					      (unsigned)(t + i));
 			}
 			fz_sim_run(it[i].name, it[i].text, it[i].len, o->sim_kernel, &it[i].sim);
 			r = fz_batch_add(&backend, &bt, it[i].name, it[i].text, it[i].len);
 		}
-		if (!o->guest)
-			fz_foreign_ksm_users(foreign, sizeof(foreign));
 		if (!r && !fz_stop_signal)
 			r = fz_backend_run(&backend, &bt);
 		if (!r && fz_stop_signal)
 			r = -2;
-		if (!o->guest && !r) {
-			char after[sizeof(foreign)];
-
-			/* Users during the batch show before or after it (or both). */
-			if (fz_foreign_ksm_users(after, sizeof(after)) && strcmp(after, foreign))
-				snprintf(foreign + strlen(foreign), sizeof(foreign) - strlen(foreign),
-					 "%s%.900s", foreign[0] ? "; after the batch: " : "", after);
-			if (foreign[0] && strcmp(foreign, warned) && !o->quiet) {
-				progress_done();
-				fprintf(stderr, "[difffuzz] warning: other processes are registered "
-					"with KSM: %s; their pages are scanned and counted too\n", foreign);
-				snprintf(warned, sizeof(warned), "%s", foreign);
-			}
+		snprintf(foreign, sizeof(foreign), "%s", r ? "" : backend.foreign);
+		if (foreign[0] && strcmp(foreign, warned) && !o->quiet) {
+			progress_done();
+			fprintf(stderr, "[difffuzz] warning: other processes were registered with KSM "
+				"during a batch: %s; their pages are scanned and counted too\n", foreign);
+			snprintf(warned, sizeof(warned), "%s", foreign);
 		}
 		for (unsigned long i = 0; i < nb && !r; i++) {
 			struct fz_verdict v;
@@ -1076,7 +1107,7 @@ static int fuzz(const struct opts *o, struct stats *s)
 int main(int argc, char **argv)
 {
 	struct opts o = { .traces = 100, .seed = 1, .steps = 40, .out = "difffuzz-out",
-			  .batch = 50, .shrink_per_group = 3, .wait = 60 };
+			  .batch = 50, .shrink_per_group = 3, .confirm = 1, .wait = 60 };
 	struct stats s = { 0 };
 	const char *tmp = getenv("TMPDIR");
 	int rc;
@@ -1116,6 +1147,8 @@ int main(int argc, char **argv)
 	backend.guest = o.guest;
 	backend.mode = o.mode;
 	backend.wait_secs = o.wait;
+	backend.quiet = o.quiet;
+	backend.ignore_others = o.ignore_others;
 	if (fz_backend_start(&backend)) {
 		cleanup();
 		if (fz_stop_signal)

@@ -23,8 +23,9 @@
  * way at the same command, so that shrinking cannot wander off to
  * another command's error.
  *
- * The first batch also replays the original trace once more: a
- * disagreement the kernel does not repeat is not shrunk (return 1).
+ * The first batch also replays the original trace again (--confirm
+ * times): a disagreement the kernel does not repeat every time is not
+ * shrunk (return 1).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -162,20 +163,21 @@ int fz_shrink_run(struct fz_shrink *s, struct fz_lines *l)
 		keep[i] = true;
 	for (;;) {
 		size_t g = gran < alive ? gran : alive, npend = 0;
-		size_t nc, ci = 0, start = first ? 1 : 0;
+		size_t reps = first ? (s->confirm ? s->confirm : 1) : 0;
+		size_t nc, ci = 0, start = reps;
 		struct cand *c;
 		bool *hit;
 		int winner = -1, r;
 
 		for (size_t i = 0; i < n; i++)
 			npend += pending[i] && keep[i];
-		nc = g + (first ? 1 : 0) + (npend ? 1 : 0);
+		nc = g + reps + (npend ? 1 : 0);
 		c = xcalloc(nc, sizeof(*c));
 		hit = xcalloc(nc, sizeof(*hit));
-		if (first) {
+		for (size_t k = 0; k < reps; k++, ci++) {
+			/* the original, again: does the kernel repeat its result? */
 			c[ci].keep = xmalloc(n * sizeof(bool));
 			memcpy(c[ci].keep, keep, n * sizeof(bool));
-			ci++;
 		}
 		/* chunk k holds the alive commands [k*alive/g, (k+1)*alive/g) */
 		for (size_t k = 0; k < g; k++, ci++) {
@@ -203,10 +205,13 @@ int fz_shrink_run(struct fz_shrink *s, struct fz_lines *l)
 			ci++;
 		}
 		r = try_batch(s, l, c, nc, hit, &serial);
-		if (!r && first && !hit[0])
-			ret = 1; /* the kernel did not repeat it */
-		if (!r && first && hit[0])
+		if (!r && first) {
 			s->confirmed = true;
+			for (size_t k = 0; k < reps; k++)
+				s->confirmed &= hit[k];
+			if (!s->confirmed)
+				ret = 1; /* the kernel did not repeat it */
+		}
 		/* The hit that removes most; the first of equals. */
 		for (size_t i = start; !r && !ret && i < nc; i++)
 			if (hit[i] && c[i].removed &&

@@ -261,9 +261,12 @@ static pid_t start_qemu(const struct kr_guest_opts *g, const char *qemu, const c
 	char *const argv[] = {
 		(char *)qemu, "-nodefaults", "-no-reboot", "-display", "none", "-monitor", "none",
 		"-accel", kvm ? "kvm" : "tcg", "-cpu", kvm ? "host" : "max",
+		/* QEMU would make guest RAM mergeable on the host: a host
+		 * replay running meanwhile would see another KSM user. */
+		"-machine", "mem-merge=off",
 		"-m", "1G", "-smp", "1",
-		"-object", "memory-backend-ram,id=m0,size=512M",
-		"-object", "memory-backend-ram,id=m1,size=512M",
+		"-object", "memory-backend-ram,id=m0,size=512M,merge=off",
+		"-object", "memory-backend-ram,id=m1,size=512M,merge=off",
 		"-numa", "node,nodeid=0,cpus=0,memdev=m0",
 		"-numa", "node,nodeid=1,memdev=m1",
 		"-kernel", (char *)image, "-initrd", initrd,

@@ -254,10 +254,21 @@ static int do_mapping(struct ctx *x)
 	case TC_MREMAP: {
 		uint64_t end2 = c->addr2 + c->npages2 * KR_PAGE_SIZE;
 
+		/*
+		 * Where a refusal points, as the simulator does: an in-place
+		 * growth at NEW_NPAGES, a move onto its own source at NEW_ADDR,
+		 * anything else at OLD_ADDR.
+		 */
+		struct trace_pos pos = c->argpos[2];
+
+		if (c->addr2 == c->addr && c->npages2 > c->npages)
+			pos = c->argpos[5];
+		else if (c->addr2 != c->addr && c->addr2 < end && c->addr < end2)
+			pos = c->argpos[4];
 		req.op = KR_OP_MREMAP;
 		req.addr2 = c->addr2;
 		req.npages2 = c->npages2;
-		if (request(x, p, &req, NULL, 0, c->argpos[2]))
+		if (request(x, p, &req, NULL, 0, pos))
 			return -1;
 		if (c->addr2 == c->addr) {
 			if (c->npages2 < c->npages)
@@ -460,7 +471,9 @@ static int apply(struct ctx *x, FILE *out, bool *expect_failed)
 		if (kr_ksmd_scan(st->ksmd, c->scan_unit == TSCAN_ROUNDS, c->scan_count,
 				 (uint64_t)st->knobs.pages_to_scan,
 				 st->knobs.advisor_mode != KSM_ADVISOR_NONE, &x->err))
-			return relocate(x, c->argpos[1]);
+			/* The scan as a whole cannot happen (nothing registered,
+			 * no budget), as the simulator reports it: at the command. */
+			return relocate(x, c->argpos[0]);
 		return 0;
 	case TC_EXPECT:
 		return do_expect(x, expect_failed);
