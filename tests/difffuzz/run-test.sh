@@ -270,11 +270,12 @@ kernel)
 	# two sides (tests/findings/difffuzz/README.md) now agree.
 	"$fuzz" --replayer "$replayer" --wait 900 --out cases2 --json \
 		"$src/../findings/difffuzz/mremap-grow-position.trace" \
-		"$src/../findings/difffuzz/mremap-overlap-position.trace" > out2 2> err2
+		"$src/../findings/difffuzz/mremap-overlap-position.trace" \
+		"$src/../findings/difffuzz/mremap-efault-position.trace" > out2 2> err2
 	rc=$?
 	cat err2
 	[ "$rc" = 0 ] || fail "exit $rc: refused mremaps stop at different positions (see $work/cases2)"
-	has out2 '"agreed":2,'
+	has out2 '"agreed":3,'
 	tmp_empty ;;
 
 *)

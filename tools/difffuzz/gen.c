@@ -354,7 +354,7 @@ char *fz_generate(uint64_t seed, unsigned index, unsigned steps, unsigned refuse
 	struct ksm_rng rng;
 	struct ksm_sim *sim = ksm_sim_create();
 	unsigned nsnap = 0, attempts = 0;
-	char line[256], name[64], comment[160];
+	char line[256], name[64], comment[256];
 	char *text;
 
 	ksm_rng_seed(&rng, seed * 1000003ULL + index + 0x6466667aULL /* "dffz" */);

@@ -188,6 +188,16 @@ static int request(struct ctx *x, struct kr_proc *p, struct kr_req *req,
 	if (kr_ctl_request(x->st->ctl, p, req, payload, plen, &rep, &x->err))
 		return relocate(x, x->cmd->argpos[0]);
 	if (rep.err) {
+		/*
+		 * A refused mremap points where the simulator does: the
+		 * in-place growth that finds no room (ENOMEM) at NEW_NPAGES, a
+		 * destination overlapping the source (EINVAL) at NEW_ADDR; a
+		 * source that is not one mapping (EFAULT) at OLD_ADDR.
+		 */
+		if (rep.op == KR_OP_MREMAP && rep.err == ENOMEM && req->addr2 == req->addr)
+			pos = x->cmd->argpos[5];
+		else if (rep.op == KR_OP_MREMAP && rep.err == EINVAL && req->addr2 != req->addr)
+			pos = x->cmd->argpos[4];
 		if (rep.err == EFAULT && (rep.op == KR_OP_WRITE || rep.op == KR_OP_READ))
 			return fail_at(x, pos, "%s: page %#" PRIx64 " is not mapped or not %s "
 				       "(a real process would get SIGSEGV)", rep.what, rep.addr,
@@ -254,21 +264,10 @@ static int do_mapping(struct ctx *x)
 	case TC_MREMAP: {
 		uint64_t end2 = c->addr2 + c->npages2 * KR_PAGE_SIZE;
 
-		/*
-		 * Where a refusal points, as the simulator does: an in-place
-		 * growth at NEW_NPAGES, a move onto its own source at NEW_ADDR,
-		 * anything else at OLD_ADDR.
-		 */
-		struct trace_pos pos = c->argpos[2];
-
-		if (c->addr2 == c->addr && c->npages2 > c->npages)
-			pos = c->argpos[5];
-		else if (c->addr2 != c->addr && c->addr2 < end && c->addr < end2)
-			pos = c->argpos[4];
 		req.op = KR_OP_MREMAP;
 		req.addr2 = c->addr2;
 		req.npages2 = c->npages2;
-		if (request(x, p, &req, NULL, 0, pos))
+		if (request(x, p, &req, NULL, 0, c->argpos[2]))
 			return -1;
 		if (c->addr2 == c->addr) {
 			if (c->npages2 < c->npages)
