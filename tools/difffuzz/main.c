@@ -1106,8 +1106,9 @@ static int fuzz(const struct opts *o, struct stats *s)
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .traces = 100, .seed = 1, .steps = 40, .out = "difffuzz-out",
-			  .batch = 50, .shrink_per_group = 3, .confirm = 1, .wait = 60 };
+	/* Static: what it owns (trace files and texts) lives until exit. */
+	static struct opts o = { .traces = 100, .seed = 1, .steps = 40, .out = "difffuzz-out",
+				 .batch = 50, .shrink_per_group = 3, .confirm = 1, .wait = 60 };
 	struct stats s = { 0 };
 	const char *tmp = getenv("TMPDIR");
 	int rc;
