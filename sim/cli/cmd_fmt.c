@@ -22,7 +22,12 @@ int cmd_fmt(int argc, char **argv)
 	int rc = KSMSIM_EXIT_OK;
 
 	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		printf("usage: ksmsim fmt TRACE\n\nParses TRACE and prints it in canonical form.\n");
+		printf("usage: ksmsim fmt TRACE\n"
+		       "\n"
+		       "Parses TRACE (ksmtrace v1, docs/trace-format.md) and prints it on\n"
+		       "standard output in canonical form: one line per command, comments\n"
+		       "dropped.  The first error is reported as TRACE:LINE:COLUMN.\n"
+		       "Exit status: 0 printed, 2 bad usage, unreadable or invalid trace.\n");
 		return KSMSIM_EXIT_OK;
 	}
 	if (argc != 2 || (argv[1][0] == '-' && argv[1][1])) {

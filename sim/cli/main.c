@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "ksmsim/version.h"
 
 struct subcommand {
 	const char *name;
@@ -31,7 +32,8 @@ static void usage(FILE *out)
 	fprintf(out, "usage: ksmsim SUBCOMMAND [ARGS]\n\nsubcommands:\n");
 	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
 		fprintf(out, "  %-8s %s\n", subcommands[i].name, subcommands[i].summary);
-	fprintf(out, "\n`ksmsim SUBCOMMAND --help` describes one.\n");
+	fprintf(out, "\n`ksmsim SUBCOMMAND --help` describes one; `ksmsim --version` prints\n"
+		     "the version and the git revision it was built from.\n");
 }
 
 int main(int argc, char **argv)
@@ -45,9 +47,21 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return KSMSIM_EXIT_OK;
 	}
-	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
-		if (!strcmp(argv[1], subcommands[i].name))
-			return subcommands[i].run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("ksmsim %s\n", ksmsim_version());
+		return KSMSIM_EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
+		if (strcmp(argv[1], subcommands[i].name))
+			continue;
+		/* Every subcommand answers --version the same way, before it
+		 * looks at its other arguments. */
+		if (argc == 3 && !strcmp(argv[2], "--version")) {
+			printf("ksmsim %s %s\n", subcommands[i].name, ksmsim_version());
+			return KSMSIM_EXIT_OK;
+		}
+		return subcommands[i].run(argc - 1, argv + 1);
+	}
 	fprintf(stderr, "ksmsim: unknown subcommand '%s'\n", argv[1]);
 	usage(stderr);
 	return KSMSIM_EXIT_USAGE;

@@ -2,7 +2,7 @@
 /*
  * The KSM engine's rules, one test each, with the expected values derived
  * in the comments from the kernel's behaviour (docs/kernel-reading-ksm.md,
- * ../shared/spec/ksm-model.md rule numbers).  Every replay checks every
+ * docs/spec/ksm-model.md rule numbers).  Every replay checks every
  * invariant after every command.
  */
 #include "ksm_fixture.h"

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_cli.h"
 #include "ksmsim/ksm.h"
 #include "ksmsim/rmap.h"
 #include "ksmsim/sim.h"
@@ -94,33 +95,51 @@ static void bench(unsigned long n, double seconds)
 	ksm_sim_destroy(sim, NULL, 0);
 }
 
+static const char usage[] =
+	"usage: ksmsim-bench-rmap [--sizes N,N,...] [--seconds S]\n"
+	"\n"
+	"For each size N (default 10,100,1000,10000,100000; each at least 2) builds\n"
+	"N VMAs sharing one anon_vma around one KSM page and walks it with every\n"
+	"strategy for S seconds (default 0.3); prints walks per second and\n"
+	"iterations per walk as a Markdown table.  A benchmark, not a test.\n"
+	"  --version  the version and git revision\n";
+
 int main(int argc, char **argv)
 {
+	static const char prog[] = "ksmsim-bench-rmap";
 	const char *sizes = "10,100,1000,10000,100000";
 	double seconds = 0.3;
+	unsigned long n;
 	char *list, *tok, *save = NULL;
+	int ret = 0;
 
+	if (bench_help_or_version(argc, argv, prog, usage))
+		return 0;
 	for (int i = 1; i < argc; i++) {
 		if (i + 1 < argc && !strcmp(argv[i], "--sizes")) {
 			sizes = argv[++i];
 		} else if (i + 1 < argc && !strcmp(argv[i], "--seconds")) {
-			seconds = strtod(argv[++i], NULL);
+			if (bench_parse_seconds(prog, "--seconds", argv[++i], &seconds))
+				return 2;
 		} else {
-			fprintf(stderr, "usage: ksmsim-bench-rmap [--sizes N,N,...] [--seconds S]\n");
+			fputs(usage, stderr);
 			return 2;
 		}
 	}
+	/* Check every size before the first slow one runs. */
+	list = strdup(sizes);
+	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		if (bench_parse_ulong(prog, "--sizes", tok, 2, &n))
+			ret = 2;
+	free(list);
+	if (ret)
+		return ret;
 	printf("| pages   | VMAs     | full walks/s | full iter | indexed walks/s | indexed iter | naive walks/s | naive iter |\n");
 	printf("|--------:|---------:|-------------:|----------:|----------------:|-------------:|--------------:|-----------:|\n");
 	list = strdup(sizes);
+	save = NULL;
 	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		unsigned long n = strtoul(tok, NULL, 10);
-
-		if (n < 2) {
-			fprintf(stderr, "ksmsim-bench-rmap: sizes must be at least 2\n");
-			free(list);
-			return 2;
-		}
+		bench_parse_ulong(prog, "--sizes", tok, 2, &n);
 		bench(n, seconds);
 	}
 	free(list);

@@ -16,9 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 
+#include "bench_cli.h"
 #include "core/alloc.h"
 #include "ksmsim/ksm.h"
 #include "ksmsim/sim.h"
@@ -62,7 +62,6 @@ static void bench(unsigned long n)
 	struct ksm_sim *sim = ksm_sim_create();
 	struct ksm_counters c;
 	struct sim_error e;
-	struct rusage ru;
 	struct task *t;
 	double t0, fault_s, round_s[3];
 	unsigned long scanned[3];
@@ -88,8 +87,7 @@ static void bench(unsigned long n)
 		scanned[r] = c.pages_scanned - scanned[r];
 	}
 	mib(heap, sizeof(heap), ksm_mem_allocated());
-	getrusage(RUSAGE_SELF, &ru);
-	mib(rss, sizeof(rss), (int64_t)ru.ru_maxrss * 1024);
+	mib(rss, sizeof(rss), bench_peak_rss_bytes());
 	printf("| %9lu | %7.2f | %10.0f | %10.0f | %10.0f | %8ld | %8ld | %8s | %8s |\n",
 	       n, fault_s, scanned[0] / round_s[0], scanned[1] / round_s[1],
 	       scanned[2] / round_s[2], c.pages_shared, c.pages_sharing, heap, rss);
@@ -97,32 +95,54 @@ static void bench(unsigned long n)
 	ksm_sim_destroy(sim, NULL, 0);
 }
 
+static const char usage[] =
+	"usage: ksmsim-bench-scale [--pages N,N,...] [--contents K]\n"
+	"\n"
+	"For each N (default 100000,1000000,4000000) builds one process with N\n"
+	"mergeable pages of K distinct contents (default 1000), runs three full\n"
+	"rounds and prints pages per second per round, the allocator's heap and\n"
+	"the peak RSS as a Markdown table.  A benchmark, not a test.\n"
+	"  --version  the version and git revision\n";
+
 int main(int argc, char **argv)
 {
+	static const char prog[] = "ksmsim-bench-scale";
 	const char *pages = "100000,1000000,4000000";
+	unsigned long n;
 	char *list, *tok, *save = NULL;
+	int ret = 0;
 
+	if (bench_help_or_version(argc, argv, prog, usage))
+		return 0;
 	for (int i = 1; i < argc; i++) {
 		if (i + 1 < argc && !strcmp(argv[i], "--pages")) {
 			pages = argv[++i];
 		} else if (i + 1 < argc && !strcmp(argv[i], "--contents")) {
-			contents = strtoull(argv[++i], NULL, 10);
+			if (bench_parse_ulong(prog, "--contents", argv[++i], 1, &n))
+				return 2;
+			contents = n;
 		} else {
-			fprintf(stderr, "usage: ksmsim-bench-scale [--pages N,N,...] [--contents K]\n");
+			fputs(usage, stderr);
 			return 2;
 		}
 	}
-	if (!contents) {
-		fprintf(stderr, "ksmsim-bench-scale: --contents must be at least 1\n");
-		return 2;
-	}
+	list = strdup(pages);
+	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		if (bench_parse_ulong(prog, "--pages", tok, 1, &n))
+			ret = 2;
+	free(list);
+	if (ret)
+		return ret;
 	printf("allocator: %s; %llu distinct contents\n\n", ksm_allocator_name(),
 	       (unsigned long long)contents);
 	printf("| pages     | fault s | round 1 p/s | round 2 p/s | round 3 p/s | shared   | sharing  | heap MiB | peak RSS MiB |\n");
 	printf("|----------:|--------:|-----------:|-----------:|-----------:|---------:|---------:|---------:|---------:|\n");
 	list = strdup(pages);
-	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-		bench(strtoul(tok, NULL, 10));
+	save = NULL;
+	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		bench_parse_ulong(prog, "--pages", tok, 1, &n);
+		bench(n);
+	}
 	free(list);
 	return 0;
 }

@@ -44,6 +44,7 @@
 #include "difffuzz.h"
 #include "ksmsim/snapshot_diff.h"
 #include "ksmsim/trace.h"
+#include "ksmsim/version.h"
 
 volatile sig_atomic_t fz_stop_signal;
 
@@ -182,6 +183,7 @@ static void usage(FILE *out)
 		"  --json                the summary as JSON on stdout (text on stderr)\n"
 		"  --quiet               no progress on stderr\n"
 		"  -h, --help            this text\n"
+		"  --version             the version and git revision, then exit\n"
 		"\n"
 		"Exit status: 0 all agreed, 1 disagreements found, 2 bad usage, 3 the\n"
 		"replayer failed in mid-run, 77 the replayer cannot run here, 128+N signal N.\n");
@@ -225,6 +227,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 
 		if (!strcmp(f, "--help") || !strcmp(f, "-h")) {
 			usage(stdout);
+			return 1;
+		}
+		if (!strcmp(f, "--version")) {
+			printf("ksmsim-difffuzz %s\n", ksmsim_version());
 			return 1;
 		}
 		if (eq) {

@@ -43,6 +43,7 @@
 
 #include "core/outfile.h"
 #include "kr.h"
+#include "ksmsim/version.h"
 
 volatile sig_atomic_t kr_stop_signal;
 
@@ -281,7 +282,7 @@ int main(int argc, char **argv)
 			guest.console = optarg;
 			break;
 		case 'V':
-			printf("ksmsim-kernel-replay %s\n", KSMSIM_VERSION);
+			printf("ksmsim-kernel-replay %s\n", ksmsim_version());
 			return KR_EXIT_OK;
 		case 's':
 			snap_path = optarg;
