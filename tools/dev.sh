@@ -3,7 +3,10 @@
 #
 #   tools/dev.sh deps       install the build dependencies (Debian/Ubuntu as
 #                           root, or through sudo; macOS through Homebrew)
-#   tools/dev.sh demo       deps + build + replay the bundled example trace
+#   tools/dev.sh demo       deps + build (log in build/build.log) + the
+#                           project's answer: the window in which the
+#                           index-guided rmap walk misses a mapping, on the
+#                           simulated and the recorded real kernels
 #   tools/dev.sh test       deps + build + the whole test suite (ctest)
 #   tools/dev.sh sanitize   deps + build with ASan/UBSan + the whole suite
 #   tools/dev.sh fuzz [S]   deps + clang build + run the parser fuzzer S seconds
@@ -52,13 +55,46 @@ build() { # build DIR [cmake args...]
 	cmake --build "$root/$dir" -j "$jobs"
 }
 
+# The build's output goes to DIR/build.log; on failure its end is shown.
+quiet_build() { # quiet_build DIR [cmake args...]
+	local dir=$1 log
+	mkdir -p "$root/$dir"
+	log="$root/$dir/build.log"
+	echo "ksmsim: building in $dir/ (log: $dir/build.log)" >&2
+	if ! build "$@" >"$log" 2>&1; then
+		tail -n 30 "$log" >&2
+		echo "ksmsim: the build failed; the whole log is $log" >&2
+		exit 1
+	fi
+}
+
+# The finding, shown on the simulator and on the recorded guest kernels.
+demo() {
+	local trace=traces/guest/f01-window-migrate.trace name rc=0
+	name=$(basename "$trace" .trace)
+	mkdir -p "$root/out"
+	echo >&2
+	(cd "$root" && build/ksmsim window --svg out/finding.svg \
+		--recorded "baseline=traces/guest/baseline/$name.jsonl" \
+		--recorded "lpi=traces/guest/lpi/$name.jsonl" "$trace") || rc=$?
+	# 1 means "a window was found": the answer, not a failure.
+	[ "$rc" -le 1 ] || exit "$rc"
+	cat <<-EOF
+
+	The trace: $trace (read its comments).  More:
+	  build/ksmsim window TRACE        any trace; --json for scripts
+	  build/ksmsim explore --exhaustive --depth 6   search for windows
+	  docs/rmap.md                     what the window is and why it opens
+	EOF
+}
+
 case "${1:-}" in
 deps)
 	deps ;;
 demo)
 	deps
-	build build
-	"$root/build/ksmsim" replay --check-invariants=each "$root/traces/examples/fork-mremap.trace" ;;
+	quiet_build build
+	demo ;;
 test)
 	deps
 	build build
@@ -78,6 +114,6 @@ fuzz)
 	build build-fuzz -DCMAKE_C_COMPILER=clang -DKSMSIM_FUZZ=ON
 	ctest --test-dir "$root/build-fuzz" --output-on-failure -R '^fuzz\.' ;;
 *)
-	sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+	awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
 	exit 2 ;;
 esac

@@ -104,6 +104,21 @@ int rmap_walk_ksm_visit(struct ksm_sim *sim, struct folio *folio,
 			enum rmap_strategy strategy, struct rmap_result *out,
 			rmap_visit_fn visit, void *ctx);
 
+/* One rmap_item on a KSM page's stable node, as the walks use it. */
+struct rmap_item_view {
+	const char *owner;  /* the process of the item's mm             */
+	uint64_t addr;      /* the page address the item stands for     */
+	bool has_index;     /* the machine stores linear_page_index      */
+	uint64_t index;     /* ... and this is it (lpi kernel only)     */
+};
+/*
+ * rmap_ksm_items() - the rmap_items on @folio's stable node in the walks'
+ * order (newest first): the first @max of them into @out.  Returns how
+ * many there are (0 for a page without a stable node).
+ */
+size_t rmap_ksm_items(struct ksm_sim *sim, struct folio *folio,
+		      struct rmap_item_view *out, size_t max);
+
 /* rmap_walk_anon() - walk an ordinary anonymous page. */
 void rmap_walk_anon(struct ksm_sim *sim, struct folio *folio,
 		    struct rmap_result *out);

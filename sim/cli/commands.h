@@ -22,5 +22,6 @@ int cmd_compare(int argc, char **argv);
 int cmd_explore(int argc, char **argv);
 int cmd_rmap(int argc, char **argv);
 int cmd_dot(int argc, char **argv);
+int cmd_window(int argc, char **argv);
 
 #endif /* KSMSIM_CLI_COMMANDS_H */

@@ -154,6 +154,29 @@ int rmap_walk_ksm_visit(struct ksm_sim *sim, struct folio *folio,
 	return 0;
 }
 
+size_t rmap_ksm_items(struct ksm_sim *sim, struct folio *folio,
+		      struct rmap_item_view *out, size_t max)
+{
+	struct ksm_stable_node *node = folio_stable_node(folio);
+	bool lpi = sim->ksm->kernel == KSM_KERNEL_LPI;
+	struct ksm_rmap_item *item;
+	size_t n = 0;
+
+	if (!node)
+		return 0;
+	LIST_FOREACH(item, &node->hlist, hlist) {
+		if (n < max)
+			out[n] = (struct rmap_item_view){
+				.owner = item->mm->owner,
+				.addr = item->address & KSM_PAGE_MASK,
+				.has_index = lpi,
+				.index = lpi ? rmap_item_linear_page_index(sim->ksm, item) : 0,
+			};
+		n++;
+	}
+	return n;
+}
+
 void rmap_walk_anon(struct ksm_sim *sim, struct folio *folio, struct rmap_result *out)
 {
 	struct anon_vma *av = folio->anon_vma;
