@@ -9,12 +9,13 @@
 #                           simulated and the recorded real kernels
 #   tools/dev.sh test       deps + build + the whole test suite (ctest)
 #   tools/dev.sh sanitize   deps + build with ASan/UBSan + the whole suite
+#   tools/dev.sh release    deps + optimised build (Release, -O3) + the suite
 #   tools/dev.sh fuzz [S]   deps + clang build + run the parser fuzzer S seconds
 #   tools/dev.sh guest [ARGS]
 #                           deps + build + the baseline and lpi guest kernels
 #                           (tools/guest/build.sh ARGS; ~20 min the first time)
 #
-# Build folders: build/ (normal), build-asan/, build-fuzz/.
+# Build folders: build/ (normal), build-asan/, build-release/, build-fuzz/.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -104,6 +105,10 @@ sanitize)
 	build build-asan -DKSMSIM_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --test-dir "$root/build-asan" --output-on-failure -j "$jobs" ;;
+release)
+	deps
+	build build-release -DCMAKE_BUILD_TYPE=Release
+	ctest --test-dir "$root/build-release" --output-on-failure -j "$jobs" ;;
 guest)
 	shift
 	deps

@@ -37,6 +37,9 @@ static int parse_u64(const char *name, const char *text, uint64_t *out,
 {
 	char *end;
 
+	/* -1 is returned explicitly (not sim_fail()'s value) so the compiler
+	 * sees that callers never read *out on failure. */
+	*out = 0;
 	errno = 0;
 	if (!text[0] || text[0] == '-')
 		goto bad;
@@ -45,7 +48,8 @@ static int parse_u64(const char *name, const char *text, uint64_t *out,
 		goto bad;
 	return 0;
 bad:
-	return sim_fail(err, SIM_ARG_KNOB_VALUE, "%s needs a number, got '%s'", name, text);
+	sim_fail(err, SIM_ARG_KNOB_VALUE, "%s needs a number, got '%s'", name, text);
+	return -1;
 }
 
 static int no_items_yet(struct ksm_sim *sim, const char *name, struct sim_error *err)
