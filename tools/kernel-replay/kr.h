@@ -115,15 +115,13 @@ int kr_settings_save(struct kr_settings *s, struct ksm_diag *err);
  * merge_across_nodes can be written), the other settings in dependency
  * order, sleep_millisecs (which wakes ksmd to its saved rhythm), and run
  * last.  Failures are printed to stderr and restoring goes on.
- * Return: 0, or -1 if any setting could not be restored.
- */
-int kr_settings_restore(const struct kr_settings *s, bool keep_merges);
-/*
  * With @keep_merges (other KSM users are present): stop ksmd with run=0
  * instead of run=2, so their merged pages stay merged; run=2 is written
  * only when max_page_sharing or merge_across_nodes must change and the
  * kernel refuses while pages are shared (then a message says so).
+ * Return: 0, or -1 if any setting could not be restored.
  */
+int kr_settings_restore(const struct kr_settings *s, bool keep_merges);
 /* kr_settings_equal() - does every saved setting read back as saved? */
 bool kr_settings_equal(const struct kr_settings *s);
 /* The journal: the saved settings on disk, for a replay that was killed. */
