@@ -8,7 +8,7 @@
 # (DIR/NAME.rc, DIR/NAME.log, DIR/NAME.jsonl for complete replays; exit 0,
 # the first failing rc, or 3 with nothing written), and one trace at a time
 #   fake-replayer.sh [--wait S] --snapshots FILE TRACE
-# plus --probe and --help.  Exit statuses are the replayer's: 0 ok,
+# plus --probe, --help and --allow-foreign (accepted, changes nothing).  Exit statuses are the replayer's: 0 ok,
 # 1 expect failed, 3 replay error (ksmsim replay's 2).
 #
 # Environment:
@@ -21,6 +21,8 @@
 #   FAKE_BATCH_FAIL=1   every batch fails as infrastructure (exit 3, nothing)
 #   FAKE_EXPECT_GUEST=G a batch without --guest G fails as infrastructure
 #   FAKE_SLEEP=S        sleep S seconds per trace
+#   FAKE_REFUSE=1       every replay refuses to start (exit 2), as the real
+#                       one does beside another KSM user
 #   FAKE_LOG=FILE       append each invocation's arguments to FILE
 #   FAKE_FLAKY=FILE     perturb only in the first invocation (FILE counts
 #                       them): a "kernel" that does not repeat its results
@@ -40,6 +42,11 @@ esac
 
 # replay_one TRACE SNAPSHOTS LOG: prints the replayer-style exit status
 replay_one() {
+	if [ "${FAKE_REFUSE:-}" = 1 ]; then
+		echo "ksmsim-kernel-replay: refusing to start: other processes have memory registered with KSM (FAKE)" > "$3"
+		echo 2
+		return
+	fi
 	work=$(mktemp -d "${TMPDIR:-/tmp}/fake-replayer.XXXXXX") || exit 3
 	copy="$work/$(basename "$1")"
 	if [ -n "$perturb" ]; then
@@ -67,9 +74,9 @@ done
 case "${1:-}" in
 --help)
 	if [ "${FAKE_NO_BATCH:-}" = 1 ]; then
-		echo "usage: fake-replayer.sh [--wait S] --snapshots FILE TRACE"
+		echo "usage: fake-replayer.sh [--wait S] [--allow-foreign] --snapshots FILE TRACE"
 	else
-		echo "usage: fake-replayer.sh [--guest G] [--wait S] --out-dir DIR TRACE..."
+		echo "usage: fake-replayer.sh [--guest G] [--wait S] [--allow-foreign] --out-dir DIR TRACE..."
 	fi
 	exit 0 ;;
 --probe)
@@ -87,6 +94,7 @@ while [ $# -gt 0 ]; do
 	--guest) guest=$2; shift 2 ;;
 	--out-dir) outdir=$2; shift 2 ;;
 	--wait) shift 2 ;;
+	--allow-foreign) shift ;;
 	--snapshots) snaps=$2; shift 2 ;;
 	--*) echo "fake-replayer: unknown option $1" >&2; exit 2 ;;
 	*) break ;;

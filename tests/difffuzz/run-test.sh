@@ -103,7 +103,7 @@ agree)
 	has err 'fz-1-0001-0001: shrunk to'
 	# On the host, --wait goes to the batch (for another replay's lock).
 	FAKE_PERTURB= FAKE_LOG=calls run 0 --replayer "$fake" --traces 2 --wait 33 --out out.d
-	has calls '^--wait 33 --out-dir '
+	has calls '^--wait 33 --allow-foreign --out-dir '
 	tmp_empty ;;
 
 shrink)
@@ -235,6 +235,26 @@ cli)
 	has err 'No such file or directory'
 	FAKE_PROBE_FAIL=1 run 77 --replayer "$fake" --out o
 	has err 'FAKE reason'
+	tmp_empty ;;
+
+foreign)
+	# Other KSM users ignored (--other-ksm-users ignore, or its synonym
+	# --allow-foreign): the replayer gets --allow-foreign, in batch and in
+	# single mode.  A replayer that refuses anyway (exit 2: another KSM
+	# user came after our check) stops the run with its reason, exit 3,
+	# instead of counting disagreements.
+	FAKE_PERTURB= FAKE_LOG=batch.log run 0 --replayer "$fake" --traces 3 --out o1
+	has batch.log '--allow-foreign --out-dir'
+	FAKE_PERTURB= FAKE_NO_BATCH=1 FAKE_LOG=single.log run 0 --replayer "$fake" --traces 2 --out o2
+	has single.log '^--allow-foreign --wait'
+	FAKE_PERTURB= FAKE_LOG=synonym.log "$fuzz" --allow-foreign --replayer "$fake" --traces 2 --out o3 \
+		> out 2> err || { cat err; fail "--allow-foreign: exit $?"; }
+	has synonym.log '--allow-foreign --out-dir'
+	FAKE_REFUSE=1 run 3 --replayer "$fake" --traces 3 --out o4
+	has out 'could not start (exit 2)'
+	has out 'refusing to start: other processes have memory registered with KSM'
+	FAKE_REFUSE=1 FAKE_NO_BATCH=1 run 3 --replayer "$fake" --traces 3 --out o5
+	has out 'refusing to start: other processes'
 	tmp_empty ;;
 
 sigint)

@@ -36,6 +36,45 @@ check two-traces 2 "needs --out-dir" -- "$replay" --guest lpi "$trace" "$trace"
 check bad-accel 2 "wants tcg or kvm" -- "$replay" --guest lpi --accel xen "$trace"
 check no-guest-opts 2 "need --guest" -- "$replay" --guest-timeout 5 --out-dir "$work/out" "$trace"
 
+# kill -9 of the replay while "QEMU" runs (a stand-in that only sleeps):
+# QEMU dies with it (PR_SET_PDEATHSIG) and the guardian removes the job
+# folder, within a second (polled every 50 ms).
+mkdir -p "$work/fake"
+echo "not a kernel" > "$work/fake/bzImage"
+printf '#!/bin/sh\necho $$ > "%s/fake/qemu.pid"\nexec sleep 600\n' "$work" \
+	> "$work/fake/qemu-system-x86_64"
+chmod +x "$work/fake/qemu-system-x86_64"
+if PATH="$work/fake:$PATH" "$replay" --probe --guest "$work/fake/bzImage" >/dev/null 2>&1; then
+	PATH="$work/fake:$PATH" "$replay" --guest "$work/fake/bzImage" --out-dir "$work/out" \
+		"$trace" >/dev/null 2>&1 &
+	pid=$!
+	for i in $(seq 100); do
+		[ -s "$work/fake/qemu.pid" ] && break
+		sleep 0.05
+	done
+	qpid=$(cat "$work/fake/qemu.pid" 2>/dev/null)
+	kill -9 $pid
+	wait $pid 2>/dev/null
+	# (a zombie waiting for its new parent to reap it has ended)
+	alive() { [ -e "/proc/$1/status" ] && ! grep -qs '^State:[[:space:]]*Z' "/proc/$1/status"; }
+	for i in $(seq 20); do
+		{ [ -z "$qpid" ] || ! alive "$qpid"; } && [ -z "$(ls -A "$work/tmp")" ] && break
+		sleep 0.05
+	done
+	if [ -z "$qpid" ]; then
+		echo "FAIL sigkill: the stand-in QEMU never ran"; fail=1
+	elif alive "$qpid"; then
+		echo "FAIL sigkill: QEMU (pid $qpid) outlived the killed replay"; kill "$qpid"; fail=1
+	elif [ -n "$(ls -A "$work/tmp")" ]; then
+		echo "FAIL sigkill: the job folder was left behind:"; ls -R "$work/tmp"; fail=1
+	else
+		echo "ok   sigkill"
+	fi
+	rm -rf "$work/out" "$work/tmp"/*
+else
+	echo "skip sigkill: this replayer cannot boot guests (dynamically linked)"
+fi
+
 if command -v qemu-system-x86_64 >/dev/null; then
 	echo "this is not a kernel" > "$work/empty/bzImage"
 	check not-a-kernel 3 "did not boot" -- \

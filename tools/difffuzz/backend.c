@@ -333,6 +333,7 @@ int fz_backend_start(struct fz_backend *b)
 	if (b->mode == FZ_BACKEND_AUTO)
 		b->mode = strstr(out, "--out-dir") ? FZ_BACKEND_BATCH : FZ_BACKEND_SINGLE;
 	b->has_wait = strstr(out, "--wait") != NULL;
+	b->has_allow_foreign = strstr(out, "--allow-foreign") != NULL;
 	guest_probe = b->guest && strstr(out, "--guest") != NULL;
 	free(out);
 	free(err);
@@ -506,6 +507,9 @@ static int run_batch_mode(struct fz_backend *b, struct fz_batch *bt)
 		argv[k++] = "--wait";
 		argv[k++] = wait;
 	}
+	/* Other KSM users ignored here: the replayer must not refuse them. */
+	if (!b->guest && b->ignore_others && b->has_allow_foreign)
+		argv[k++] = "--allow-foreign";
 	argv[k++] = "--out-dir";
 	argv[k++] = outdir;
 	for (size_t i = 0; i < bt->n; i++)
@@ -521,7 +525,7 @@ static int run_batch_mode(struct fz_backend *b, struct fz_batch *bt)
 	}
 	for (size_t i = 0; i < bt->n; i++) {
 		struct fz_job *j = &bt->jobs[i];
-		char path[PATH_MAX + 96], *text;
+		char path[PATH_MAX + 96], *text, t[1500];
 		size_t len;
 
 		fz_fmt(path, sizeof(path), "%s/%s.rc", outdir, j->name);
@@ -540,6 +544,16 @@ static int run_batch_mode(struct fz_backend *b, struct fz_batch *bt)
 		fz_fmt(path, sizeof(path), "%s/%s.log", outdir, j->name);
 		read_all(path, &j->out.log, &j->out.log_len);
 		classify(&j->out, j->out.rc, j->name);
+		if (j->out.st == FZ_ST_START) {
+			/*
+			 * Our traces always parse: the machine refused (another
+			 * KSM user came after our check, the lock, rights).
+			 */
+			tail_of(j->out.log ? j->out.log : "", j->out.log_len, t, sizeof(t), 1200);
+			fz_fmt(b->why, sizeof(b->why), "the kernel replayer could not start "
+			       "(exit %d)%s%s", j->out.rc, t[0] ? ": " : "", t);
+			return -1;
+		}
 	}
 	if (!found && bt->n) {
 		char *log, t[1500];
@@ -564,9 +578,15 @@ static int run_single_mode(struct fz_backend *b, struct fz_batch *bt)
 	for (size_t i = 0; i < bt->n; i++) {
 		struct fz_job *j = &bt->jobs[i];
 		char snaps[PATH_MAX + 80], logp[PATH_MAX + 80];
-		char *argv[] = { b->replayer, "--wait", wait, "--snapshots", snaps, j->path, NULL };
+		char *argv[] = { b->replayer, "--wait", wait, "--snapshots", snaps, j->path, NULL,
+				 NULL };
 		int rc;
 
+		/* Other KSM users ignored here: the replayer must not refuse them. */
+		if (b->ignore_others && b->has_allow_foreign) {
+			memmove(argv + 2, argv + 1, 5 * sizeof(argv[0]));
+			argv[1] = "--allow-foreign";
+		}
 		fz_fmt(snaps, sizeof(snaps), "%s/%s.jsonl", bt->dir, j->name);
 		fz_fmt(logp, sizeof(logp), "%s/%s.log", bt->dir, j->name);
 		rc = run_child(b, argv, NULL, logp);

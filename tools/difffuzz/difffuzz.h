@@ -132,6 +132,7 @@ struct fz_backend {
 	enum fz_backend_mode mode;  /* resolved by fz_backend_start()   */
 	unsigned wait_secs;         /* --wait for the host's lock       */
 	bool has_wait;              /* the replayer has --wait          */
+	bool has_allow_foreign;     /* the replayer has --allow-foreign */
 	char workdir[PATH_MAX];     /* our temporary folder             */
 	unsigned long batches;      /* batches run                      */
 	unsigned long replays;      /* traces replayed                  */

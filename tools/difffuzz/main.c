@@ -174,7 +174,11 @@ static void usage(FILE *out)
 		"  --other-ksm-users wait|ignore\n"
 		"                        on the host, other processes registered with KSM\n"
 		"                        (a QEMU guest...) are waited for, up to --wait, and\n"
-		"                        the run stops if they stay (default); or ignored\n"
+		"                        the run stops if they stay (default; the replayer\n"
+		"                        itself refuses if one comes meanwhile); or ignored,\n"
+		"                        and the replayer runs with --allow-foreign (their\n"
+		"                        merges kept, their pages in the global counters)\n"
+		"  --allow-foreign       the same as --other-ksm-users ignore\n"
 		"  --confirm N           replay a disagreement N more times on the kernel;\n"
 		"                        unless it repeats every time it is unstable\n"
 		"                        (default 1)\n"
@@ -239,15 +243,18 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		} else {
 			snprintf(flag, sizeof(flag), "%s", f);
 		}
-		if (!strcmp(flag, "--json") || !strcmp(flag, "--quiet")) {
+		if (!strcmp(flag, "--json") || !strcmp(flag, "--quiet") ||
+		    !strcmp(flag, "--allow-foreign")) {
 			if (val) {
 				fprintf(stderr, "ksmsim-difffuzz: %s takes no value\n", flag);
 				return -1;
 			}
 			if (!strcmp(flag, "--json"))
 				o->json = true;
-			else
+			else if (!strcmp(flag, "--quiet"))
 				o->quiet = true;
+			else
+				o->ignore_others = true; /* = --other-ksm-users ignore */
 			continue;
 		}
 		if (strncmp(flag, "--", 2) || !strcmp(f, "--")) {

@@ -128,6 +128,12 @@ static int run_one(const struct kr_batch *b, const char *trace, const char *name
 		if (errno != EINTR)
 			return -1;
 	code = WIFEXITED(status) ? WEXITSTATUS(status) : KR_EXIT_SIGNAL + WTERMSIG(status);
+	/*
+	 * As a guest's init we inherit every orphan, the replay's guardian
+	 * among them (it exits when the replay does): reap what has ended.
+	 */
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
 	snprintf(text, sizeof(text), "%d\n", code);
 	if (kr_write_small_file(rc, text))
 		return -1;

@@ -26,17 +26,20 @@
  * host names.  A guest that does not finish (no `done` file: it did not
  * boot, crashed, or ran out of time) is a failure with exit 3: the tail
  * of its console is shown and no output is written.  The job folder is
- * removed on every exit path; on a signal QEMU is killed first.
+ * removed on every exit path; on a signal QEMU is killed first.  If we are
+ * killed outright (SIGKILL), QEMU gets SIGKILL from the kernel
+ * (PR_SET_PDEATHSIG) and the guardian (guardian.c) waits for it to end
+ * and removes the job folder.
  */
 #include <dirent.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -174,20 +177,6 @@ int kr_guest_probe(const struct kr_guest_opts *g, struct ksm_diag *err)
 
 /* ---- the job folder ---- */
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path) && errno != ENOENT ? -1 : 0;
-}
-
-static void rm_tree(const char *path)
-{
-	if (*path)
-		nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 static int copy_file(const char *from, const char *to, struct ksm_diag *err)
 {
 	char buf[65536];
@@ -251,7 +240,7 @@ static pid_t start_qemu(const struct kr_guest_opts *g, const char *qemu, const c
 {
 	char initrd[PATH_MAX], serial[PATH_MAX + 8], virtfs[PATH_MAX + 64], log[PATH_MAX];
 	const bool kvm = !strcmp(g->accel, "kvm");
-	pid_t pid;
+	pid_t pid, parent = getpid();
 
 	snprintf(initrd, sizeof(initrd), "%s/initramfs.cpio", job);
 	snprintf(serial, sizeof(serial), "file:%s/console.log", job);
@@ -288,6 +277,9 @@ static pid_t start_qemu(const struct kr_guest_opts *g, const char *qemu, const c
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		setpgid(0, 0); /* a terminal's ^C reaches us, and we stop QEMU */
+		/* QEMU never outlives us, even if we are SIGKILLed. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) || getppid() != parent)
+			_exit(127);
 		if (fd < 0 || nul < 0 || dup2(nul, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
 			_exit(127);
 		execv(qemu, argv);
@@ -531,6 +523,13 @@ static int read_done(const char *job, char *release, size_t len)
 	return status;
 }
 
+/* Our own clean-up is done: the guardian need not act. */
+static void rm_tree_and_dismiss(const char *job, struct kr_guardian *guardian)
+{
+	kr_rm_tree(job);
+	kr_guardian_dismiss(guardian);
+}
+
 int kr_guest_run(const struct kr_guest_opts *g, char *const *traces, size_t n,
 		 const char *out_dir, const char *snap_path, char *const *pass, size_t npass)
 {
@@ -541,6 +540,8 @@ int kr_guest_run(const struct kr_guest_opts *g, char *const *traces, size_t n,
 	unsigned timeout = g->timeout ? g->timeout : 120 + 30 * (unsigned)n;
 	double t0 = now();
 	int status = KR_EXIT_REPLAY, done;
+	struct kr_guardian guardian = { .pid = 0, .fd = -1 };
+	struct kr_guardian_job gjob = { .lock_fd = -1 };
 	pid_t pid;
 
 	if (kr_guest_probe(g, &err) || kr_batch_check(traces, n, &err) ||
@@ -560,6 +561,13 @@ int kr_guest_run(const struct kr_guest_opts *g, char *const *traces, size_t n,
 		fprintf(stderr, "ksmsim-kernel-replay: %s: cannot create: %s\n", job, strerror(errno));
 		return KR_EXIT_START;
 	}
+	/* If we are killed, the guardian stops QEMU and removes the job folder. */
+	gjob.rm_dir = job;
+	if (kr_guardian_start(&guardian, &gjob, &err)) {
+		ksm_diag_print(stderr, &err);
+		kr_rm_tree(job);
+		return KR_EXIT_START;
+	}
 	if (make_job(job, traces, n, pass, npass, self, &err)) {
 		ksm_diag_print(stderr, &err);
 		status = KR_EXIT_START;
@@ -573,6 +581,7 @@ int kr_guest_run(const struct kr_guest_opts *g, char *const *traces, size_t n,
 		ksm_diag_print(stderr, &err);
 		goto out;
 	}
+	kr_guardian_watch(&guardian, pid);
 	snprintf(out, sizeof(out), "%s/out", job);
 	if (wait_qemu(pid, out, n, timeout, g->kernel, &err)) {
 		fprintf(stderr, "ksmsim-kernel-replay: ");
@@ -615,6 +624,6 @@ out:
 		snprintf(out, sizeof(out), "%s/console.log", job);
 		copy_file(out, g->console, &err);
 	}
-	rm_tree(job);
+	rm_tree_and_dismiss(job, &guardian);
 	return status;
 }

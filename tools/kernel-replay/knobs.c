@@ -21,6 +21,16 @@
  *    long sleep the replay parked it in;
  *  - run last, with the saved value (1 restarts ksmd, 0 leaves it stopped).
  * Values already equal to the saved ones are not rewritten.
+ *
+ * With other KSM users present (--allow-foreign, foreign.c) run=2 would
+ * unmerge their pages too, so the restore starts with run=0 instead (ksmd
+ * stops, merges stay) and writes run=2 only if max_page_sharing or
+ * merge_across_nodes must change while pages are shared — saying so.  The
+ * trace's own pages are gone by then (its processes were killed); their
+ * stale stable nodes are dropped by ksmd's next visit, as after any exit.
+ *
+ * If the controller dies without restoring, its guardian (guardian.c)
+ * restores at once; the journal is the backup for when even that fails.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -235,29 +245,84 @@ static bool listed(const char *const *list, const char *name)
 	return false;
 }
 
-int kr_settings_restore(const struct kr_settings *s)
+/*
+ * max_page_sharing and merge_across_nodes can only change while no page is
+ * shared (EBUSY otherwise).  Without run=2 first (other users' merges are
+ * kept), run=2 is the last resort, and said so.
+ */
+static int restore_needs_empty_tree(const struct kr_settings *s, const char *name,
+				    bool *unmerged)
+{
+	const char *want = saved_value(s, name);
+	char cur[64];
+	int r;
+
+	if (!want || (!kr_sysfs_read(name, cur, sizeof(cur)) && !strcmp(cur, want)))
+		return 0;
+	r = kr_sysfs_write(name, want);
+	if (r == -EBUSY && !*unmerged) {
+		fprintf(stderr, "ksmsim-kernel-replay: restoring %s/%s=%s needs every KSM page "
+			"unmerged: writing run=2, which unmerges the other KSM users' pages too\n",
+			KR_SYSFS_DIR, name, want);
+		*unmerged = true;
+		r = kr_sysfs_write("run", "2");
+		if (!r)
+			r = kr_sysfs_write(name, want);
+	}
+	if (r) {
+		fprintf(stderr, "ksmsim-kernel-replay: cannot restore %s/%s=%s: %s\n",
+			KR_SYSFS_DIR, name, want, strerror(-r));
+		return -1;
+	}
+	return 0;
+}
+
+bool kr_settings_equal(const struct kr_settings *s)
 {
 	const char *adv = saved_value(s, "advisor_mode");
+
+	for (size_t i = 0; i < s->n; i++) {
+		char cur[64];
+
+		if (!strcmp(s->v[i].name, "pages_to_scan") && adv && strcmp(adv, "none"))
+			continue;
+		if (kr_sysfs_read(s->v[i].name, cur, sizeof(cur)) || strcmp(cur, s->v[i].value))
+			return false;
+	}
+	return true;
+}
+
+int kr_settings_restore(const struct kr_settings *s, bool keep_merges)
+{
+	const char *adv = saved_value(s, "advisor_mode");
+	bool unmerged = !keep_merges;
 	int ret = 0, r;
 
-	/* Unmerge everything; this also stops ksmd until run is restored. */
-	r = kr_sysfs_write("run", "2");
+	/*
+	 * Unmerge everything (this also stops ksmd until run is restored) —
+	 * or, with other users' merges to keep, only stop ksmd.
+	 */
+	r = kr_sysfs_write("run", keep_merges ? "0" : "2");
 	if (r) {
-		fprintf(stderr, "ksmsim-kernel-replay: cannot write %s/run=2: %s\n",
-			KR_SYSFS_DIR, strerror(-r));
+		fprintf(stderr, "ksmsim-kernel-replay: cannot write %s/run=%s: %s\n",
+			KR_SYSFS_DIR, keep_merges ? "0" : "2", strerror(-r));
 		ret = -1;
 	}
 	for (const char *const *n = early; *n; n++) {
 		/* With the advisor on, it owns pages_to_scan (EINVAL). */
 		if (!strcmp(*n, "pages_to_scan") && adv && strcmp(adv, "none"))
 			continue;
-		ret |= restore_one(s, *n);
+		if (!strcmp(*n, "max_page_sharing") || !strcmp(*n, "merge_across_nodes"))
+			ret |= restore_needs_empty_tree(s, *n, &unmerged);
+		else
+			ret |= restore_one(s, *n);
 	}
 	for (size_t i = 0; i < s->n; i++)
 		if (!listed(early, s->v[i].name) && !listed(late, s->v[i].name))
 			ret |= restore_one(s, s->v[i].name);
 	ret |= restore_one(s, "sleep_millisecs");
-	if (saved_value(s, "run") && strcmp(saved_value(s, "run"), "2")) {
+	/* run=2 again only if it was not written above */
+	if (saved_value(s, "run") && (!unmerged || strcmp(saved_value(s, "run"), "2"))) {
 		r = kr_sysfs_write("run", saved_value(s, "run"));
 		if (r) {
 			fprintf(stderr, "ksmsim-kernel-replay: cannot restore %s/run=%s: %s\n",
@@ -268,7 +333,7 @@ int kr_settings_restore(const struct kr_settings *s)
 
 	/* Read everything back: a restore that did not stick is an error. */
 	for (size_t i = 0; i < s->n; i++) {
-		char cur[64];
+		char cur[64] = "?";
 
 		if (!strcmp(s->v[i].name, "pages_to_scan") && adv && strcmp(adv, "none"))
 			continue;

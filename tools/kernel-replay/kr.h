@@ -20,6 +20,8 @@
  * Files, one job each:
  *   main.c        options, start-up checks, order of set-up and tear-down
  *   lock.c        the exclusive lock (flock), waiting or refusing
+ *   foreign.c     other processes with memory registered with KSM
+ *   guardian.c    the process that restores the settings if we die
  *   knobs.c       /sys/kernel/mm/ksm: read, write, save, restore, journal
  *   ksmd.c        stepping ksmd: exact rounds and batches, LRU drain
  *   procfs.c      /proc readers: ksm_stat, maps, pagemap, kpageflags
@@ -113,9 +115,15 @@ int kr_settings_save(struct kr_settings *s, struct ksm_diag *err);
  * merge_across_nodes can be written), the other settings in dependency
  * order, sleep_millisecs (which wakes ksmd to its saved rhythm), and run
  * last.  Failures are printed to stderr and restoring goes on.
+ * With @keep_merges (other KSM users are present): stop ksmd with run=0
+ * instead of run=2, so their merged pages stay merged; run=2 is written
+ * only when max_page_sharing or merge_across_nodes must change and the
+ * kernel refuses while pages are shared (then a message says so).
  * Return: 0, or -1 if any setting could not be restored.
  */
-int kr_settings_restore(const struct kr_settings *s);
+int kr_settings_restore(const struct kr_settings *s, bool keep_merges);
+/* kr_settings_equal() - does every saved setting read back as saved? */
+bool kr_settings_equal(const struct kr_settings *s);
 /* The journal: the saved settings on disk, for a replay that was killed. */
 int kr_journal_write(const char *path, const struct kr_settings *s,
 		     struct ksm_diag *err);
@@ -123,6 +131,68 @@ int kr_journal_read(const char *path, struct kr_settings *s);
 void kr_journal_remove(const char *path);
 /* Can we write the settings?  Return: 0, or -1 with a reason in @err. */
 int kr_settings_check_writable(struct ksm_diag *err);
+
+/* ---- foreign.c ---- */
+
+/* A process (not ours) with memory registered with KSM. */
+struct kr_ksm_user {
+	pid_t pid;
+	char comm[32];
+	int64_t rmap_items, merging_pages;
+	bool mergeable, merge_any; /* ksm_stat, where the kernel prints them */
+	long mg_vmas;              /* smaps VmFlags "mg" (kernels without ksm_mergeable) */
+};
+
+#define KR_MAX_FOREIGN 16
+struct kr_foreign {
+	size_t n;                          /* users found (v holds the first 16) */
+	struct kr_ksm_user v[KR_MAX_FOREIGN];
+	size_t unreadable;                 /* ksm_stat we could not read      */
+	bool used_smaps;                   /* this kernel lacks ksm_mergeable */
+	/* Global counters at the scan, and their rmap items no visible
+	 * process holds (another PID namespace, or left by exited ones). */
+	int64_t pages_shared, pages_sharing, pages_unshared, pages_volatile;
+	int64_t unexplained;
+	bool ksmd_running;   /* run=1: unexplained items belong to live mms */
+};
+
+/* kr_foreign_scan() - every process but @self with KSM-registered memory. */
+void kr_foreign_scan(struct kr_foreign *f, pid_t self);
+/* Users found, or unexplained items while ksmd runs (see foreign.c). */
+bool kr_foreign_any(const struct kr_foreign *f);
+/* One line per user (and one for unexplained counters), each after @prefix. */
+void kr_foreign_print(FILE *out, const char *prefix, const struct kr_foreign *f);
+
+/* ---- guardian.c ---- */
+
+/*
+ * The guardian: a process forked before the first setting is changed that
+ * holds the saved settings and waits on a pipe.  End of file on the pipe
+ * (the controller died, however) makes it restore every setting, remove
+ * the journal, kill the QEMU it was told of and remove the guest's job
+ * folder; kr_guardian_dismiss() makes it exit without acting.
+ */
+struct kr_guardian {
+	pid_t pid;   /* 0: none */
+	int fd;      /* our end of its pipe */
+};
+
+struct kr_guardian_job {
+	const struct kr_settings *settings; /* restore these (NULL: none)      */
+	bool keep_merges;                   /* restore without run=2 if possible */
+	const char *journal;                /* removed once restored (or NULL) */
+	int lock_fd;                        /* held until it is done (or -1)   */
+	const char *rm_dir;                 /* removed recursively (or NULL)   */
+};
+
+int kr_guardian_start(struct kr_guardian *g, const struct kr_guardian_job *job,
+		      struct ksm_diag *err);
+/* Tell the guardian of a process to SIGKILL (and wait for) if we die. */
+void kr_guardian_watch(struct kr_guardian *g, pid_t pid);
+/* Our own tear-down is done: the guardian exits without acting; reaped. */
+void kr_guardian_dismiss(struct kr_guardian *g);
+/* Remove a folder and everything in it (no symlinks followed). */
+void kr_rm_tree(const char *path);
 
 /* ---- lock.c ---- */
 
@@ -170,6 +240,7 @@ struct kr_counters {
 };
 
 struct kr_ksmd {
+	int64_t base_full;        /* full_scans at start (0 after any run=2) */
 	int64_t base_scanned;     /* pages_scanned when the replay started */
 	int64_t base_skipped;     /* pages_skipped when the replay started */
 	unsigned park_ms;         /* sleep_millisecs ksmd sleeps between steps */
@@ -184,7 +255,7 @@ struct kr_ksmd {
  * unmerged, full_scans=0), every knob at its 6.18 default, ksmd parked;
  * record the base of the never-resetting counters.
  */
-int kr_ksmd_start(struct kr_ksmd *k, struct ksm_diag *err);
+int kr_ksmd_start(struct kr_ksmd *k, bool keep_merges, struct ksm_diag *err);
 /*
  * kr_ksmd_scan() - `scan rounds=N` (@rounds) or `scan batches=N`: run
  * ksmd one batch at a time with ksmd stopped in between.  @pages_to_scan
@@ -340,6 +411,7 @@ int kr_observe(struct kr_state *st, unsigned line, const char *label,
 /* ---- replay.c ---- */
 
 struct kr_options {
+	bool foreign;     /* other KSM users were present (--allow-foreign) */
 	bool keep_going;
 	bool verbose;
 	bool no_drain;

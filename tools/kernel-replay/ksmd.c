@@ -281,35 +281,68 @@ int kr_ksmd_check_quiet(struct kr_ksmd *k, struct ksm_diag *err)
 	return 0;
 }
 
-int kr_ksmd_start(struct kr_ksmd *k, struct ksm_diag *err)
+/*
+ * Write a setting that needs an empty stable tree; with other users'
+ * merges kept, run=2 is the last resort (said so).
+ */
+static int wr_tree_knob(const char *name, const char *value, bool *unmerged,
+			struct ksm_diag *err)
+{
+	int r = kr_sysfs_write(name, value);
+
+	if (r == -EBUSY && !*unmerged) {
+		fprintf(stderr, "ksmsim-kernel-replay: %s/%s=%s needs every KSM page unmerged: "
+			"writing run=2, which unmerges the other KSM users' pages too\n",
+			KR_SYSFS_DIR, name, value);
+		*unmerged = true;
+		if (wr("run", "2", err))
+			return -1;
+		r = kr_sysfs_write(name, value);
+	}
+	if (r == -ENOENT && !strcmp(name, "merge_across_nodes"))
+		return 0; /* it exists only on NUMA kernels */
+	if (r)
+		return ksm_diag_set(err, NULL, 0, 0, "cannot write %s/%s=%s: %s", KR_SYSFS_DIR,
+				    name, value, strerror(-r));
+	return 0;
+}
+
+int kr_ksmd_start(struct kr_ksmd *k, bool keep_merges, struct ksm_diag *err)
 {
 	struct ksm_snap_knobs d;
+	bool unmerged = !keep_merges;
 	char v[32];
 
 	ksmd_pid = find_ksmd();
 	if (!ksmd_pid)
 		return ksm_diag_set(err, NULL, 0, 0, "cannot find the ksmd kernel thread");
 	ksm_snap_knobs_default(&d);
-	/* Unmerge everything and reset full_scans; ksmd stops merging. */
-	if (wr("run", "2", err) || wr("advisor_mode", "none", err))
+	/*
+	 * Unmerge everything and reset full_scans; ksmd stops merging.  With
+	 * other KSM users (--allow-foreign) only stop ksmd: their merges stay,
+	 * and full_scans is counted from here.
+	 */
+	if (wr("run", keep_merges ? "0" : "2", err) || wr("advisor_mode", "none", err))
 		return -1;
-	/* The tree is empty now, so max_page_sharing can change. */
 #define DEF(name) (snprintf(v, sizeof(v), "%" PRId64, d.name), wr(#name, v, err))
 	if (DEF(advisor_target_scan_time) || DEF(advisor_min_pages_to_scan) ||
 	    DEF(advisor_max_pages_to_scan) || DEF(advisor_max_cpu) ||
-	    DEF(max_page_sharing) || DEF(use_zero_pages) || DEF(smart_scan) ||
+	    DEF(use_zero_pages) || DEF(smart_scan) ||
 	    DEF(stable_node_chains_prune_millisecs))
 		return -1;
 #undef DEF
-	/* merge_across_nodes exists only on NUMA kernels. */
-	if (kr_sysfs_write("merge_across_nodes", "1") == -EBUSY)
-		return ksm_diag_set(err, NULL, 0, 0, "cannot reset merge_across_nodes: busy");
+	/* With the tree empty (run=2) these can change. */
+	snprintf(v, sizeof(v), "%" PRId64, d.max_page_sharing);
+	if (wr_tree_knob("max_page_sharing", v, &unmerged, err) ||
+	    wr_tree_knob("merge_across_nodes", "1", &unmerged, err))
+		return -1;
 	k->park_ms = PARK_MS;
 	if (wr("pages_to_scan", "0", err) || wr_u64("sleep_millisecs", k->park_ms, err) ||
 	    wr("run", "0", err) || park(k, err))
 		return -1;
 	if (kr_read_counters(&k->last, err))
 		return -1;
+	k->base_full = k->last.full_scans;
 	k->base_scanned = k->last.pages_scanned;
 	k->base_skipped = k->last.pages_skipped;
 	return 0;

@@ -18,13 +18,19 @@
  *  3. Catch SIGINT/SIGTERM/SIGHUP/SIGQUIT: from here on a signal only sets
  *     a flag; every wait loop sees it and the replay unwinds normally.
  *  4. Take the exclusive lock (--wait SECONDS, default: refuse at once).
- *  5. Restore the settings a killed replay left in its journal, if any;
- *     save every setting; write the journal.
- *  6. Replay.
- *  7. Always: kill the workers, restore every setting (run=2 first, so
- *     everything ends unmerged; run last, with its saved value), check
- *     they read back as saved, remove the journal, release the lock.
- *  8. Output: snapshots go to stdout, or with --snapshots FILE to
+ *  5. Look for other processes with memory registered with KSM
+ *     (foreign.c); refuse (exit 2, naming them) unless --allow-foreign.
+ *  6. Restore the settings a killed replay left in its journal, if any;
+ *     save every setting; write the journal; start the guardian
+ *     (guardian.c), which restores them if we die without doing it.
+ *  7. Replay.
+ *  8. Always: kill the workers, look again for other KSM users (one that
+ *     came meanwhile makes the records suspect: exit 3 unless allowed),
+ *     restore every setting (run=2 first, so everything ends unmerged —
+ *     run=0 instead when other users' merges are kept; run last, with its
+ *     saved value), check they read back as saved, remove the journal,
+ *     dismiss the guardian, release the lock.
+ *  9. Output: snapshots go to stdout, or with --snapshots FILE to
  *     FILE.tmp, renamed to FILE only when the trace ran to its end.
  *
  * Exit status: 0 the trace ran and every expect held; 1 an expect failed;
@@ -83,6 +89,17 @@ static void usage(FILE *out)
 		"                    settings journal is FILE.saved\n"
 		"  --no-drain        do not drain per-CPU LRU batches before ksmd batches\n"
 		"                    (for experiments: merges then vary from run to run)\n"
+		"  --allow-foreign   replay even though other processes have memory\n"
+		"                    registered with KSM (by default the replay refuses,\n"
+		"                    exit 2, naming them): ksmd is then stopped with run=0\n"
+		"                    instead of run=2, so their merged pages stay merged\n"
+		"                    (unless a trace's run=2, or a max_page_sharing or\n"
+		"                    merge_across_nodes change, needs every page\n"
+		"                    unmerged: a message says so); the records' global.*\n"
+		"                    counters include their pages, procs.* stay exact\n"
+		"  --list-ksm-users  only list the other processes with KSM-registered\n"
+		"                    memory, as the start-up check sees them (exit 0 none,\n"
+		"                    1 some)\n"
 		"  --probe           only check that a replay could run here (exit 0/2);\n"
 		"                    with --guest, that the guest can be booted\n"
 		"  -v, --verbose     log commands and ksmd batches to stderr\n"
@@ -90,9 +107,13 @@ static void usage(FILE *out)
 		"\n"
 		"  --version         print the version and exit\n"
 		"\n"
-		"Exit status: 0 ok, 1 an expect failed, 2 cannot start, 3 replay error\n"
-		"(or a guest that did not finish), 128+N interrupted by signal N.\n"
-		"KSM settings are restored in every case.\n",
+		"Exit status: 0 ok, 1 an expect failed, 2 cannot start (also: other KSM\n"
+		"users), 3 replay error (or a guest that did not finish; or another KSM\n"
+		"user appeared during the replay), 128+N interrupted by signal N.\n"
+		"KSM settings are restored in every case: by the replay itself, or, if it\n"
+		"is killed (SIGKILL, a crash), at once by its guardian process, which also\n"
+		"stops QEMU and removes the guest's job folder; if even that is killed, by\n"
+		"the next replay, from the journal LOCK.saved.\n",
 		KR_DEFAULT_LOCK);
 }
 
@@ -228,6 +249,8 @@ int main(int argc, char **argv)
 		{ "lock", required_argument, NULL, 'l' },
 		{ "no-drain", no_argument, NULL, 'n' },
 		{ "probe", no_argument, NULL, 'p' },
+		{ "allow-foreign", no_argument, NULL, 'F' },
+		{ "list-ksm-users", no_argument, NULL, 'L' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -246,7 +269,10 @@ int main(int argc, char **argv)
 	struct kr_state st = { 0 };
 	FILE *out = stdout;
 	int lock_fd, status, c;
-	bool restored_ok, probe_only = false;
+	bool restored_ok, probe_only = false, allow_foreign = false, list_users = false;
+	struct kr_foreign foreign;
+	struct kr_guardian guardian = { .pid = 0, .fd = -1 };
+	struct kr_guardian_job gjob = { 0 };
 	struct kr_guest_opts guest = { .accel = "tcg" };
 	const char *out_dir = NULL;
 	/* Options every replay of a batch or a guest gets. */
@@ -303,6 +329,12 @@ int main(int argc, char **argv)
 		case 'p':
 			probe_only = true;
 			break;
+		case 'F':
+			allow_foreign = true;
+			break;
+		case 'L':
+			list_users = true;
+			break;
 		case 'v':
 			opt.verbose = true;
 			break;
@@ -315,6 +347,14 @@ int main(int argc, char **argv)
 		}
 	}
 	guest.verbose = opt.verbose;
+	if (list_users) {
+		kr_foreign_scan(&foreign, getpid());
+		kr_foreign_print(stdout, "", &foreign);
+		if (foreign.unreadable)
+			printf("(%zu processes could not be looked at: run as root)\n",
+			       foreign.unreadable);
+		return kr_foreign_any(&foreign) ? 1 : 0;
+	}
 	if (probe_only) {
 		if (!guest.kernel)
 			return probe();
@@ -352,6 +392,9 @@ int main(int argc, char **argv)
 			pass[npass++] = "--no-drain";
 		if (opt.verbose)
 			pass[npass++] = "-v";
+		/* Not into a guest: nobody else uses its KSM, so nothing to allow. */
+		if (allow_foreign && !guest.kernel)
+			pass[npass++] = "--allow-foreign";
 		if (!guest.kernel) {
 			snprintf(wait_arg, sizeof(wait_arg), "%u", wait_secs);
 			pass[npass++] = "--wait";
@@ -390,13 +433,17 @@ int main(int argc, char **argv)
 		trace_free(&t);
 		return kr_stop_signal ? KR_EXIT_SIGNAL + kr_stop_signal : KR_EXIT_START;
 	}
-	/* 5. settings */
+	/* 5. other KSM users: before any setting is touched */
+	kr_foreign_scan(&foreign, getpid());
 	snprintf(journal, sizeof(journal), "%s.saved", lock_path);
 	if (!kr_journal_read(journal, &leftover)) {
+		/* A dead replay's pages may be all that the counters show. */
+		if (foreign.n && !allow_foreign)
+			goto refuse_foreign;
 		fprintf(stderr, "ksmsim-kernel-replay: %s: a replay did not restore the KSM "
 			"settings; restoring them first\n", journal);
 		block_signals();
-		if (kr_settings_restore(&leftover)) {
+		if (kr_settings_restore(&leftover, foreign.n > 0)) {
 			fprintf(stderr, "ksmsim-kernel-replay: could not restore them all; "
 				"fix %s by hand (see %s)\n", KR_SYSFS_DIR, journal);
 			kr_lock_release(lock_fd);
@@ -405,10 +452,54 @@ int main(int argc, char **argv)
 		}
 		kr_journal_remove(journal);
 		unblock_signals();
+		kr_foreign_scan(&foreign, getpid());
 	}
-	if (kr_settings_save(&saved, &err) || kr_journal_write(journal, &saved, &err) ||
-	    kr_pageinfo_open(&pi, &err)) {
+	if (kr_foreign_any(&foreign) && !allow_foreign) {
+refuse_foreign:
+		fprintf(stderr, "ksmsim-kernel-replay: refusing to start: other processes have "
+			"memory registered with KSM; ksmd would scan and count their pages with "
+			"the trace's, and the replay's run=2 would unmerge theirs:\n");
+		kr_foreign_print(stderr, "ksmsim-kernel-replay:   ", &foreign);
+		fprintf(stderr, "ksmsim-kernel-replay: stop them, or replay anyway with "
+			"--allow-foreign (their merges are then kept; the records' global counters "
+			"include their pages)\n");
+		kr_lock_release(lock_fd);
+		trace_free(&t);
+		return KR_EXIT_START;
+	}
+	if (!kr_foreign_any(&foreign) && foreign.unexplained) {
+		fprintf(stderr, "ksmsim-kernel-replay: note: ");
+		kr_foreign_print(stderr, "", &foreign);
+		fprintf(stderr, "ksmsim-kernel-replay: note: the replay starts with run=2, "
+			"which clears them (and would unmerge such a process's pages; "
+			"--allow-foreign keeps them)\n");
+	}
+	opt.foreign = kr_foreign_any(&foreign) || (allow_foreign && foreign.unexplained);
+	if (opt.foreign) {
+		fprintf(stderr, "ksmsim-kernel-replay: --allow-foreign: other processes have "
+			"memory registered with KSM:\n");
+		kr_foreign_print(stderr, "ksmsim-kernel-replay:   ", &foreign);
+		fprintf(stderr, "ksmsim-kernel-replay: their merged pages are kept (ksmd is "
+			"stopped with run=0, not run=2); the records' global.* counters include "
+			"their pages (procs.* are the trace's own, exact); full_scans counts from "
+			"this replay's start\n");
+	}
+
+	/* 6. settings, and the guardian that restores them if we die */
+	if (kr_settings_save(&saved, &err) || kr_journal_write(journal, &saved, &err)) {
 		print_err(&err);
+		kr_journal_remove(journal);
+		kr_lock_release(lock_fd);
+		trace_free(&t);
+		return KR_EXIT_START;
+	}
+	gjob.settings = &saved;
+	gjob.keep_merges = opt.foreign;
+	gjob.journal = journal;
+	gjob.lock_fd = lock_fd;
+	if (kr_guardian_start(&guardian, &gjob, &err) || kr_pageinfo_open(&pi, &err)) {
+		print_err(&err);
+		kr_guardian_dismiss(&guardian);
 		kr_journal_remove(journal);
 		kr_pageinfo_close(&pi);
 		kr_lock_release(lock_fd);
@@ -418,6 +509,7 @@ int main(int argc, char **argv)
 	if (snap_path) {
 		if (outfile_open(&snaps, snap_path, &err)) {
 			print_err(&err);
+			kr_guardian_dismiss(&guardian);
 			kr_journal_remove(journal);
 			kr_pageinfo_close(&pi);
 			kr_lock_release(lock_fd);
@@ -434,7 +526,7 @@ int main(int argc, char **argv)
 				argv[optind]);
 	}
 
-	/* 6. the replay */
+	/* 7. the replay */
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); /* orphaned workers come back to us */
 	ctl.self = getpid();
 	ctl.verbose = opt.verbose;
@@ -444,29 +536,43 @@ int main(int argc, char **argv)
 	st.ctl = &ctl;
 	st.ksmd = &ksmd;
 	st.pi = &pi;
-	if (kr_ksmd_start(&ksmd, &err)) {
+	if (kr_ksmd_start(&ksmd, opt.foreign, &err)) {
 		print_err(&err);
 		status = KR_EXIT_REPLAY;
 	} else {
 		status = kr_replay(&t, &st, out, &opt);
 	}
 
-	/* 7. tear down, whatever happened */
+	/* 8. tear down, whatever happened */
 	block_signals();
 	kr_ctl_kill_all(&ctl);
-	restored_ok = !kr_settings_restore(&saved);
+	/* Our processes are gone: any process registered now is someone else. */
+	kr_foreign_scan(&foreign, getpid());
+	if (foreign.n && !opt.foreign) {
+		fprintf(stderr, "ksmsim-kernel-replay: other processes registered memory with "
+			"KSM while the replay ran; its records may include their pages:\n");
+		kr_foreign_print(stderr, "ksmsim-kernel-replay:   ", &foreign);
+		if (status == KR_EXIT_OK || status == KR_EXIT_EXPECT)
+			status = KR_EXIT_REPLAY;
+	}
+	restored_ok = !kr_settings_restore(&saved, opt.foreign || foreign.n);
 	if (restored_ok)
 		kr_journal_remove(journal);
 	else
 		fprintf(stderr, "ksmsim-kernel-replay: some KSM settings were not restored; "
 			"the saved values are in %s\n", journal);
+	kr_guardian_dismiss(&guardian);
 	kr_pageinfo_close(&pi);
 	kr_lock_release(lock_fd);
 
-	/* 8. output */
+	/* 9. output */
 	if (snap_path) {
 		bool complete = !kr_stop_signal &&
 			(status == KR_EXIT_OK || (status == KR_EXIT_EXPECT && opt.keep_going));
+
+		if (opt.foreign && complete)
+			fprintf(stderr, "ksmsim-kernel-replay: %s: global.* counters include the "
+				"pages of other KSM users (--allow-foreign)\n", snap_path);
 
 		if (!complete || !restored_ok) {
 			outfile_abort(&snaps);

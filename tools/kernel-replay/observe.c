@@ -35,6 +35,7 @@ static int read_globals(struct kr_state *st, struct ksm_snap_global *g,
 			return ksm_diag_set(err, NULL, 0, 0, "cannot read %s/%s: %s",
 					    KR_SYSFS_DIR, f->name, strerror(-r));
 	}
+	g->full_scans -= st->ksmd->base_full;
 	g->pages_scanned -= st->ksmd->base_scanned;
 	g->pages_skipped -= st->ksmd->base_skipped;
 	return 0;

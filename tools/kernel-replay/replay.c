@@ -95,10 +95,15 @@ static int set_run(struct ctx *x, const struct trace_kv *kv)
 		int r;
 
 		/* Synchronous unmerge of everything; full_scans becomes 0. */
+		if (x->opt->foreign)
+			fprintf(stderr, "ksmsim-kernel-replay: %s:%u: set run=2 unmerges every KSM "
+				"page, the other KSM users' too (--allow-foreign)\n", x->t->file,
+				kv->value_pos.line);
 		r = kr_sysfs_write("run", "2");
 		if (r)
 			return fail_at(x, kv->value_pos, "set run=2: %s", strerror(-r));
 		x->kernel_run = 2;
+		x->st->ksmd->base_full = 0;
 		if (kr_ksmd_resync(x->st->ksmd, &x->err))
 			return relocate(x, kv->name_pos);
 	} else if (x->kernel_run == 2) {
