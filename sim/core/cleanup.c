@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -82,23 +83,37 @@ static const int cleanup_signals[] = {
 	SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGPIPE, SIGXCPU, SIGXFSZ,
 	SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT,
 };
+#define NSIGNALS (sizeof(cleanup_signals) / sizeof(cleanup_signals[0]))
 
-static void on_signal(int sig)
+/* What each signal did before (SIG_DFL, or a sanitizer's handler);
+ * written before our handler is installed, read only by it. */
+static struct sigaction previous[NSIGNALS];
+
+static bool is_fault(int sig)
 {
-	struct sigaction dfl;
-	int saved = errno;
+	return sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL;
+}
 
+static void on_signal(int sig, siginfo_t *info, void *uctx)
+{
+	int saved = errno;
+	size_t i;
+
+	(void)uctx;
 	cleanup_remove_all();
-	memset(&dfl, 0, sizeof(dfl));
-	dfl.sa_handler = SIG_DFL;
-	sigemptyset(&dfl.sa_mask);
-	sigaction(sig, &dfl, NULL);
+	for (i = 0; i < NSIGNALS && cleanup_signals[i] != sig; i++)
+		;
+	if (i < NSIGNALS)
+		sigaction(sig, &previous[i], NULL);
 	/*
-	 * SA_NODEFER: the signal is not blocked here, so raise() delivers it
-	 * at once with the default action.  For a fault (SIGSEGV...) the
-	 * faulting instruction would fault again anyway on return.
+	 * A fault raised by the CPU (si_code > 0) comes back when we return,
+	 * the faulting instruction running again, now to the previous action
+	 * with its true details (the default: die; a sanitizer's handler: its
+	 * report).  Anything else is raised again; SA_NODEFER lets it through
+	 * at once.
 	 */
-	raise(sig);
+	if (!(is_fault(sig) && info && info->si_code > 0))
+		raise(sig);
 	errno = saved;
 }
 
@@ -107,15 +122,17 @@ void cleanup_install_signals(void)
 	/* A crash by stack overflow needs a stack to run the handler on. */
 	static char altstack[64 * 1024];
 	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
-	struct sigaction sa, old;
+	struct sigaction sa;
 
 	sigaltstack(&ss, NULL);
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
+	sa.sa_sigaction = on_signal;
 	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_NODEFER | SA_ONSTACK;
-	for (size_t i = 0; i < sizeof(cleanup_signals) / sizeof(cleanup_signals[0]); i++) {
-		if (sigaction(cleanup_signals[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_ONSTACK;
+	for (size_t i = 0; i < NSIGNALS; i++) {
+		if (sigaction(cleanup_signals[i], NULL, &previous[i]) ||
+		    (!(previous[i].sa_flags & SA_SIGINFO) &&
+		     previous[i].sa_handler == SIG_IGN))
 			continue;
 		sigaction(cleanup_signals[i], &sa, NULL);
 	}

@@ -11,8 +11,11 @@
  *  - on SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGPIPE, SIGXCPU, SIGXFSZ and on
  *    the fatal SIGSEGV, SIGBUS, SIGFPE, SIGILL and SIGABRT (a crash inside
  *    a library such as Graphviz), once cleanup_install_signals() ran: the
- *    handler unlinks, restores the default action and raises the signal
- *    again, so the process still dies of it (exit status 128+N in a shell).
+ *    handler unlinks, restores the action the signal had before (the
+ *    default, or a sanitizer's handler) and raises the signal again — or,
+ *    for a fault raised by the CPU, returns so that the faulting
+ *    instruction raises it again with its true details — so the process
+ *    still dies of it (exit status 128+N in a shell).
  *
  * Only SIGKILL escapes; nothing can run then.
  *

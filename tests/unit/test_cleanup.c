@@ -125,7 +125,13 @@ static void test_fork_child(void **state)
  */
 static void test_outfile_ways_out(void **state)
 {
-	static const int sigs[] = { 0, SIGTERM, SIGSEGV, SIGBUS, SIGABRT };
+	/* Under ASan, SIGSEGV and SIGBUS go on to its handler (which reports
+	 * and exits 1), as cleanup.c passes them to the previous action. */
+	static const int sigs[] = { 0, SIGTERM, SIGABRT, SIGHUP,
+#ifndef KSMSIM_SANITIZE
+				    SIGSEGV, SIGBUS,
+#endif
+	};
 	char out[PATH_MAX], tmp[PATH_MAX + 32];
 
 	(void)state;
@@ -142,6 +148,10 @@ static void test_outfile_ways_out(void **state)
 			struct outfile o;
 			struct ksm_diag d;
 
+			/* CMocka catches the fatal signals itself; ksmsim's
+			 * main() starts with the default actions. */
+			for (size_t k = 1; k < sizeof(sigs) / sizeof(sigs[0]); k++)
+				signal(sigs[k], SIG_DFL);
 			cleanup_install_signals();
 			if (outfile_open(&o, out, &d))
 				_exit(90);
