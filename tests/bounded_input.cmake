@@ -70,3 +70,11 @@ run(0 "" from_pipe sh -c "cat ${SRC}/traces/examples/fork-mremap.trace | \"$0\" 
 if(NOT from_file STREQUAL from_pipe)
   message(FATAL_ERROR "fmt of a pipe differs from fmt of the file")
 endif()
+
+# stdin from a file that was read from already: the trace starts where
+# stdin stood, also when the file is read a second time after the check.
+file(WRITE ${tmp}/offset.trace "not part of the trace\nksmtrace 1\nspawn a\n")
+run(0 "" out sh -c "exec < ${tmp}/offset.trace && read -r skip && exec \"$0\" fmt -" ${KSMSIM})
+if(NOT out STREQUAL "ksmtrace 1\nspawn a\n")
+  message(FATAL_ERROR "fmt of a stdin read from already printed:\n${out}")
+endif()

@@ -45,12 +45,14 @@ int tlex_reader_open_fd(struct tlex_reader *r, int fd, const char *file,
 		return ksm_diag_set(err, file, 0, 0, "out of memory");
 	r->cap = CHUNK;
 	r->data = r->own;
+	/* Where the trace starts: stdin may have been read from already. */
+	r->origin = lseek(fd, 0, SEEK_CUR);
 	return 0;
 }
 
 int tlex_reader_rewind(struct tlex_reader *r)
 {
-	if (r->fd >= 0 && lseek(r->fd, 0, SEEK_SET) != 0)
+	if (r->fd >= 0 && (r->origin < 0 || lseek(r->fd, r->origin, SEEK_SET) != r->origin))
 		return -1;
 	r->start = 0;
 	if (r->fd >= 0) {

@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "ksmsim/diag.h"
 #include "ksmsim/trace.h"
@@ -59,6 +60,7 @@ struct tlex_line {
 struct tlex_reader {
 	const char *file;	/* name in diagnostics (not owned) */
 	int fd;			/* -1: all the text is in data[]   */
+	off_t origin;		/* offset of fd at the start, or -1 */
 	const char *data;	/* own, or the caller's text       */
 	char *own;		/* the buffer when reading a file  */
 	size_t cap;		/* size of own                     */
