@@ -2,7 +2,8 @@
 /*
  * DOC: Replaying a parsed trace on a simulated machine
  *
- * replay_trace() applies the commands of a struct trace in order.  The
+ * replay_trace() applies the commands of a struct trace in order,
+ * replay_stream() those of a trace_stream as they are read.  The
  * first command that cannot be applied (an unknown process, an
  * overlapping mmap, a store to a read-only page, a knob value the kernel
  * would refuse, a command the simulator does not support) stops the
@@ -78,8 +79,26 @@ enum replay_status replay_command(struct ksm_sim *sim, const struct trace *t,
 				  size_t i, const struct replay_opts *opts,
 				  struct replay_result *res, struct ksm_diag *err);
 
+/* replay_cmd() - the same for a command that is not part of a struct
+ * trace; @file names the trace in diagnostics. */
+enum replay_status replay_cmd(struct ksm_sim *sim, const char *file,
+			      const struct trace_cmd *c,
+			      const struct replay_opts *opts,
+			      struct replay_result *res, struct ksm_diag *err);
+
 enum replay_status replay_trace(struct ksm_sim *sim, const struct trace *t,
 				const struct replay_opts *opts,
 				struct replay_result *res, struct ksm_diag *err);
+
+/*
+ * replay_stream() - apply the commands of @s as they are parsed, holding
+ * one at a time: a trace of any length replays with the parser's memory
+ * constant.  A syntax error stops the replay like a command that cannot
+ * be applied (REPLAY_ERROR); call trace_stream_check() first to find it
+ * before anything runs.
+ */
+enum replay_status replay_stream(struct ksm_sim *sim, struct trace_stream *s,
+				 const struct replay_opts *opts,
+				 struct replay_result *res, struct ksm_diag *err);
 
 #endif /* KSMSIM_REPLAY_H */

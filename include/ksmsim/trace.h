@@ -223,6 +223,58 @@ int trace_parse_file(const char *path, struct trace *out,
 void trace_free(struct trace *t);
 
 /*
+ * Streams: a trace read one command at a time, in bounded memory.
+ *
+ * The reader holds one line at most (TRACE_LINE_MAX bytes) and the parser
+ * one command, so a trace of any length is read in constant memory; each
+ * byte is checked as it is read, so a bad one is reported at its position
+ * before anything after it is read.  trace_parse_file() and
+ * trace_parse_string() are loops over a stream that keep every command.
+ */
+#define TRACE_LINE_MAX (1u << 20) /* longest line, in bytes, without its LF */
+
+struct trace_stream;
+
+/*
+ * trace_stream_open() - open @path ("-": stdin, named "<stdin>").  An
+ * unreadable file or a directory is "PATH: cannot read: <strerror>".
+ * Return: 0 with *@out set, or -1 with @err set.
+ */
+int trace_stream_open(const char *path, struct trace_stream **out,
+		      struct ksm_diag *err);
+
+/* The same over @len bytes of @text (not copied: it must outlive *@out). */
+int trace_stream_open_string(const char *name, const char *text, size_t len,
+			     struct trace_stream **out, struct ksm_diag *err);
+
+/*
+ * trace_stream_next() - the next command into @c (the caller frees it
+ * with trace_cmd_free()).  Return: 1 (a command), 0 (end of the trace),
+ * -1 (@err set: the first problem, as trace_parse_string() reports it;
+ * the stream may only be closed then).
+ */
+int trace_stream_next(struct trace_stream *s, struct trace_cmd *c,
+		      struct ksm_diag *err);
+
+/*
+ * trace_stream_check() - parse the whole trace first, so that a syntax
+ * error is found before any command is applied, then start again at its
+ * beginning.  Only a regular file or a text in memory can be read twice.
+ * Return: 1 checked and rewound; 0 not possible (a pipe, a device: the
+ * trace is checked as it is consumed); -1 an error (@err set).
+ */
+int trace_stream_check(struct trace_stream *s, struct ksm_diag *err);
+
+/* The name used in diagnostics; the line of the header (0 before it). */
+const char *trace_stream_file(const struct trace_stream *s);
+unsigned trace_stream_header_line(const struct trace_stream *s);
+
+void trace_stream_close(struct trace_stream *s);
+
+/* trace_cmd_free() - release what @c owns; @c is left without them. */
+void trace_cmd_free(struct trace_cmd *c);
+
+/*
  * trace_cmd_equal() - are @a and @b the same command?  Every field is
  * compared except where things stood in the text (argpos, nargs and the
  * positions of NAME=VALUE pairs).  trace_equal() compares two traces

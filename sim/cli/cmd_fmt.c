@@ -8,6 +8,10 @@
  * FILE:LINE:COLUMN) and prints it with the trace writer: one canonical
  * line per command, comments dropped.  Useful to normalise recorded
  * traces and to check that a trace parses.
+ *
+ * Commands are printed as they are read, so memory stays constant however
+ * long the trace.  A file is checked whole before anything is printed;
+ * from a pipe ("-"), the lines before an error are printed already.
  */
 #include <errno.h>
 #include <string.h>
@@ -18,8 +22,10 @@
 int cmd_fmt(int argc, char **argv)
 {
 	struct ksm_diag err = { 0 };
-	struct trace t = { 0 };
-	int rc = KSMSIM_EXIT_OK;
+	struct trace_stream *t;
+	struct trace_cmd c;
+	int rc = KSMSIM_EXIT_OK, more = 0;
+	bool wrote = true;
 
 	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		printf("usage: ksmsim fmt TRACE\n"
@@ -34,14 +40,30 @@ int cmd_fmt(int argc, char **argv)
 		fprintf(stderr, "usage: ksmsim fmt TRACE\n");
 		return KSMSIM_EXIT_USAGE;
 	}
-	if (trace_parse_file(argv[1], &t, &err)) {
+	if (trace_stream_open(argv[1], &t, &err) || trace_stream_check(t, &err) < 0) {
+		ksm_diag_print(stderr, &err);
+		trace_stream_close(t);
+		return KSMSIM_EXIT_USAGE;
+	}
+	/* As trace_write() prints a whole trace, one command at a time; the
+	 * header once the trace's own header was read. */
+	more = trace_stream_next(t, &c, &err);
+	if (more >= 0)
+		wrote = fputs("ksmtrace 1\n", stdout) >= 0;
+	while (more > 0) {
+		wrote = wrote && !trace_write_cmd(stdout, &c) && fputc('\n', stdout) != EOF;
+		trace_cmd_free(&c);
+		more = wrote ? trace_stream_next(t, &c, &err) : 0;
+	}
+	if (more < 0) {
+		fflush(stdout);
 		ksm_diag_print(stderr, &err);
 		rc = KSMSIM_EXIT_USAGE;
-	} else if (trace_write(stdout, &t) || fflush(stdout)) {
+	} else if (!wrote || fflush(stdout)) {
 		fprintf(stderr, "ksmsim fmt: cannot write standard output: %s\n",
 			strerror(errno));
 		rc = KSMSIM_EXIT_USAGE;
 	}
-	trace_free(&t);
+	trace_stream_close(t);
 	return rc;
 }

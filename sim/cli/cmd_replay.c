@@ -206,7 +206,7 @@ int cmd_replay(int argc, char **argv)
 	struct replay_opts opts = { .on_expect_failure = report_expect };
 	struct replay_result res;
 	struct ksm_diag err = { 0 };
-	struct trace t = { 0 };
+	struct trace_stream *t;
 	struct outfile snaps, report;
 	struct ksm_sim *sim;
 	enum replay_status st;
@@ -220,21 +220,27 @@ int cmd_replay(int argc, char **argv)
 			usage(stderr);
 		return rc < 0 ? KSMSIM_EXIT_USAGE : KSMSIM_EXIT_OK;
 	}
-	if (trace_parse_file(a.trace, &t, &err)) {
+	/*
+	 * Commands are replayed as they are read, one at a time, so a trace
+	 * of any length replays in constant memory.  A file is parsed once
+	 * first, so that a syntax error applies nothing; a pipe can be read
+	 * only once, and a syntax error in it stops the replay there.
+	 */
+	if (trace_stream_open(a.trace, &t, &err) || trace_stream_check(t, &err) < 0) {
 		ksm_diag_print(stderr, &err);
-		trace_free(&t);
+		trace_stream_close(t);
 		return KSMSIM_EXIT_USAGE;
 	}
 	/* Both outputs open before anything runs: a bad path applies nothing. */
 	if (outfile_open(&snaps, a.snapshots ? a.snapshots : "-", &err)) {
 		ksm_diag_print(stderr, &err);
-		trace_free(&t);
+		trace_stream_close(t);
 		return KSMSIM_EXIT_USAGE;
 	}
 	if (a.report && outfile_open(&report, a.report, &err)) {
 		ksm_diag_print(stderr, &err);
 		outfile_abort(&snaps);
-		trace_free(&t);
+		trace_stream_close(t);
 		return KSMSIM_EXIT_USAGE;
 	}
 	opts.invariants = a.invariants;
@@ -258,11 +264,11 @@ int cmd_replay(int argc, char **argv)
 			outfile_abort(&snaps);
 			if (a.report)
 				outfile_abort(&report);
-			trace_free(&t);
+			trace_stream_close(t);
 			return KSMSIM_EXIT_USAGE;
 		}
 	}
-	st = replay_trace(sim, &t, &opts, &res, &err);
+	st = replay_stream(sim, t, &opts, &res, &err);
 	if (st == REPLAY_ERROR || st == REPLAY_BROKEN ||
 	    (st == REPLAY_EXPECT_FAILED && !a.keep_going))
 		ksm_diag_print(stderr, &err);
@@ -288,7 +294,7 @@ int cmd_replay(int argc, char **argv)
 		ksm_diag_print(stderr, &err);
 		st = REPLAY_ERROR;
 	}
-	trace_free(&t);
+	trace_stream_close(t);
 	switch (st) {
 	case REPLAY_OK:
 		return KSMSIM_EXIT_OK;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "core/cleanup.h"
 #include "ksmsim/version.h"
 
 struct subcommand {
@@ -39,6 +40,8 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+	/* No temporary output survives a signal or a crash (core/cleanup.h). */
+	cleanup_install_signals();
 	if (argc < 2) {
 		usage(stderr);
 		return KSMSIM_EXIT_USAGE;

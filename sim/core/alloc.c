@@ -25,6 +25,7 @@ const char *const ksm_obj_kind_names[KOBJ__COUNT] = {
 static void out_of_memory(size_t size)
 {
 	fprintf(stderr, "ksmsim: out of memory allocating %zu bytes\n", size);
+	/* exit() runs core/cleanup.c's handler: no temporary output stays. */
 	exit(3);
 }
 

@@ -8,12 +8,14 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/cleanup.h"
 
 int outfile_open(struct outfile *o, const char *path, struct ksm_diag *err)
 {
 	struct stat st;
 
 	memset(o, 0, sizeof(*o));
+	o->cleanup = -1;
 	o->path = xstrdup(path);
 	if (!strcmp(path, "-")) {
 		o->f = stdout;
@@ -26,13 +28,21 @@ int outfile_open(struct outfile *o, const char *path, struct ksm_diag *err)
 
 		o->tmp = xmalloc(n);
 		snprintf(o->tmp, n, "%s.tmp.%ld", path, (long)getpid());
-		o->f = fopen(o->tmp, "w");
+		/* Registered before it exists: no instant when a signal
+		 * could leave it behind. */
+		o->cleanup = cleanup_register(o->tmp);
+		o->f = o->cleanup < 0 ? NULL : fopen(o->tmp, "w");
 	}
 	if (!o->f) {
-		ksm_diag_set(err, path, 0, 0, "cannot write: %s", strerror(errno));
+		bool full = o->tmp && o->cleanup < 0 && errno == EMFILE;
+
+		ksm_diag_set(err, path, 0, 0, "cannot write: %s",
+			     full ? "too many outputs open at once" : strerror(errno));
+		cleanup_unregister(o->cleanup);
 		free(o->tmp);
 		free(o->path);
 		memset(o, 0, sizeof(*o));
+		o->cleanup = -1;
 		return -1;
 	}
 	return 0;
@@ -53,9 +63,12 @@ int outfile_commit(struct outfile *o, struct ksm_diag *err)
 		ret = ksm_diag_set(err, o->path, 0, 0, "cannot write: %s", strerror(errno));
 		unlink(o->tmp);
 	}
+	/* Only now that the name is gone (renamed or removed). */
+	cleanup_unregister(o->cleanup);
 	free(o->tmp);
 	free(o->path);
 	memset(o, 0, sizeof(*o));
+	o->cleanup = -1;
 	return ret;
 }
 
@@ -65,7 +78,9 @@ void outfile_abort(struct outfile *o)
 		fclose(o->f);
 	if (o->tmp)
 		unlink(o->tmp);
+	cleanup_unregister(o->cleanup);
 	free(o->tmp);
 	free(o->path);
 	memset(o, 0, sizeof(*o));
+	o->cleanup = -1;
 }

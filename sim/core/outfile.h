@@ -7,6 +7,10 @@
  * the old file (or none), never a partial one.  Anything else — standard
  * output ("-"), a device such as /dev/null, a FIFO — is written in place:
  * renaming over a device node would replace it with a regular file.
+ *
+ * The temporary name is registered with core/cleanup.h while it exists,
+ * so that no way out of the program (a signal, a crash, running out of
+ * memory) leaves it behind.
  */
 #ifndef KSMSIM_CORE_OUTFILE_H
 #define KSMSIM_CORE_OUTFILE_H
@@ -20,6 +24,7 @@ struct outfile {
 	FILE *f;
 	char *path; /* destination                        */
 	char *tmp;  /* temporary name, NULL when in place */
+	int cleanup; /* its slot in core/cleanup.h, or -1  */
 };
 
 /* Open @path for writing; on failure @err says "PATH: cannot write: …". */

@@ -31,6 +31,7 @@
 #include <gvc.h>
 
 #include "core/alloc.h"
+#include "core/cleanup.h"
 #include "ksmsim/rmap.h"
 #include "report/dot_internal.h"
 
@@ -993,12 +994,22 @@ static int dot_output(struct dot *d, const char *file, unsigned arg,
 	char *tmp = xmalloc(n);
 	struct stat st;
 	bool in_place = stat(file, &st) == 0 && !S_ISREG(st.st_mode);
-	int rc;
+	int slot = -1, rc;
 
-	if (in_place)
+	if (in_place) {
 		snprintf(tmp, n, "%s", file);
-	else
+	} else {
 		snprintf(tmp, n, "%s.tmp.%ld", file, (long)getpid());
+		/* Removed by core/cleanup.c if Graphviz crashes or a signal
+		 * ends the program while it renders. */
+		slot = cleanup_register(tmp);
+		if (slot < 0) {
+			rc = file_fail(err, arg, file, errno == EMFILE ?
+				       "too many outputs open at once" : strerror(errno));
+			free(tmp);
+			return rc;
+		}
+	}
 	if (fmt == DOT_FORMAT_DOT)
 		rc = write_dot_text(d, tmp, file, arg, err);
 	else
@@ -1007,6 +1018,7 @@ static int dot_output(struct dot *d, const char *file, unsigned arg,
 		rc = file_fail(err, arg, file, strerror(errno));
 	if (rc && !in_place)
 		unlink(tmp);
+	cleanup_unregister(slot);
 	free(tmp);
 	return rc;
 }

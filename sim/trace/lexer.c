@@ -67,44 +67,6 @@ int tlex_grow(void **p, size_t *cap, size_t need, size_t size)
 	return 0;
 }
 
-void tlex_reader_init(struct tlex_reader *r, const char *text, size_t len)
-{
-	r->text = text;
-	r->len = len;
-	r->pos = 0;
-	r->lineno = 0;
-	/* Editors on some systems start UTF-8 files with a BOM; it is not
-	 * part of the first line. */
-	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
-		r->pos = 3;
-}
-
-bool tlex_next_line(struct tlex_reader *r, const char **s, size_t *len)
-{
-	const char *start, *nl;
-	size_t rest;
-
-	if (r->pos >= r->len)
-		return false;
-	start = r->text + r->pos;
-	rest = r->len - r->pos;
-	nl = memchr(start, '\n', rest);
-	if (nl) {
-		*len = (size_t)(nl - start);
-		r->pos += *len + 1;
-		/* CRLF line ends are tolerated: the CR goes with the LF. */
-		if (*len && start[*len - 1] == '\r')
-			(*len)--;
-	} else {
-		*len = rest;
-		r->pos = r->len;
-	}
-	*s = start;
-	if (r->lineno < UINT_MAX)
-		r->lineno++;
-	return true;
-}
-
 void tlex_line_free(struct tlex_line *l)
 {
 	free(l->w);
@@ -160,8 +122,7 @@ static unsigned col_next(unsigned col)
 	return col < UINT_MAX ? col + 1 : col;
 }
 
-/* Diagnose the ASCII control character @b at @col. */
-static int bad_control(unsigned char b, const char *file, unsigned lineno,
+int tlex_bad_control(unsigned char b, const char *file, unsigned lineno,
 		       unsigned col, struct ksm_diag *err)
 {
 	if (b == 0)
@@ -210,7 +171,7 @@ int tlex_split(const char *s, size_t len, unsigned lineno, const char *file,
 
 		if (b < 0x80) {
 			if ((b < 0x20 && b != '\t') || b == 0x7f)
-				return bad_control(b, file, lineno, col, err);
+				return tlex_bad_control(b, file, lineno, col, err);
 		} else {
 			n = utf8_seq(u + i, len - i, &cp);
 			if (!n)

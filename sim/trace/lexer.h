@@ -21,8 +21,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "ksmsim/diag.h"
+#include "ksmsim/trace.h"
 
 /* One word of a line; @s points into the trace text (not terminated). */
 struct tlex_word {
@@ -41,22 +43,61 @@ struct tlex_line {
 	unsigned end_col;	/* column just past the last word */
 };
 
-/* Cursor over the lines of a text held in memory. */
+/*
+ * The longest line a trace may hold, in bytes, not counting its LF (a CR
+ * before the LF counts).  The reader never holds more than one line, so
+ * this bounds its memory (about twice this) whatever the input.
+ */
+#define TLEX_LINE_MAX TRACE_LINE_MAX
+
+/*
+ * Reader of the lines of a trace (sim/trace/input.c): from a file
+ * descriptor, read in chunks into a buffer that holds one line at most,
+ * or from a text held in memory.  Every byte is checked as it arrives
+ * (see tlex_reader_next()), so a bad byte is reported without reading
+ * further: /dev/zero fails at its first byte.
+ */
 struct tlex_reader {
-	const char *text;
-	size_t len;
-	size_t pos;		/* start of the next line */
+	const char *file;	/* name in diagnostics (not owned) */
+	int fd;			/* -1: all the text is in data[]   */
+	off_t origin;		/* offset of fd at the start, or -1 */
+	const char *data;	/* own, or the caller's text       */
+	char *own;		/* the buffer when reading a file  */
+	size_t cap;		/* size of own                     */
+	size_t start, end;	/* unread bytes: data[start..end)  */
+	bool eof;		/* nothing more to read after end  */
+	bool started;		/* byte order mark looked at       */
 	unsigned lineno;	/* number of the line last returned */
 };
 
-void tlex_reader_init(struct tlex_reader *r, const char *text, size_t len);
+/* A reader of @len bytes at @text (not copied; must outlive @r). */
+void tlex_reader_init(struct tlex_reader *r, const char *text, size_t len,
+		      const char *file);
 
 /*
- * tlex_next_line() - the next line of @r, without its LF (a CR right
- * before the LF is dropped too).  A UTF-8 byte order mark at the very
- * start of the text is skipped.  Return: false at the end of the text.
+ * tlex_reader_open_fd() - a reader of @fd (not closed by the reader).
+ * Return: 0, or -1 with @err "FILE: out of memory".
  */
-bool tlex_next_line(struct tlex_reader *r, const char **s, size_t *len);
+int tlex_reader_open_fd(struct tlex_reader *r, int fd, const char *file,
+			struct ksm_diag *err);
+
+/* Start again from the first byte (@fd must be seekable).  0 or -1. */
+int tlex_reader_rewind(struct tlex_reader *r);
+
+/*
+ * tlex_reader_next() - the next line, without its LF (a CR right before
+ * the LF is dropped too); valid until the next call.  A UTF-8 byte order
+ * mark at the very start is skipped.  The characters of the line are
+ * checked as they are read (docs/trace-format.md, "Lexical rules"): a
+ * NUL, a control character, malformed UTF-8, a stray CR, or a line longer
+ * than TLEX_LINE_MAX is an error at its line and column, found before
+ * anything after it is read.
+ * Return: 1 (a line), 0 (end of input), -1 (@err set).
+ */
+int tlex_reader_next(struct tlex_reader *r, const char **s, size_t *len,
+		     struct ksm_diag *err);
+
+void tlex_reader_free(struct tlex_reader *r);
 
 /*
  * tlex_split() - check the characters of line @s and split it into words.
@@ -67,6 +108,10 @@ int tlex_split(const char *s, size_t len, unsigned lineno, const char *file,
 	       struct tlex_line *out, struct ksm_diag *err);
 
 void tlex_line_free(struct tlex_line *l);
+
+/* Diagnose the ASCII control character @b (NUL, CR, ...) at @col; -1. */
+int tlex_bad_control(unsigned char b, const char *file, unsigned lineno,
+		     unsigned col, struct ksm_diag *err);
 
 /* Column of byte @off of @w (counting characters, not bytes). */
 unsigned tlex_col(const struct tlex_word *w, size_t off);

@@ -22,7 +22,9 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "trace/lexer.h"
 
@@ -237,7 +239,7 @@ uint64_t trace_content_token(const struct trace_content *c, uint64_t i)
 
 /* --- Freeing and comparing --------------------------------------------- */
 
-static void cmd_free(struct trace_cmd *c)
+void trace_cmd_free(struct trace_cmd *c)
 {
 	size_t i;
 
@@ -264,7 +266,7 @@ void trace_free(struct trace *t)
 	if (!t)
 		return;
 	for (i = 0; i < t->ncmds; i++)
-		cmd_free(&t->cmds[i]);
+		trace_cmd_free(&t->cmds[i]);
 	free(t->cmds);
 	free(t->file);
 	memset(t, 0, sizeof(*t));
@@ -333,8 +335,7 @@ struct parser {
 	const char *file;	/* name in diagnostics */
 	struct ksm_diag *err;
 	struct tlex_line line;	/* words of the current line */
-	struct trace *t;
-	size_t cap;		/* capacity of t->cmds */
+	unsigned header_line;	/* of "ksmtrace 1"; 0 before it */
 };
 
 /* The i-th word of the current line (0 is the command). */
@@ -1148,18 +1149,8 @@ static void record_positions(const struct parser *p, struct trace_cmd *c)
 	}
 }
 
-static int append_cmd(struct parser *p, struct trace_cmd *c)
-{
-	struct trace *t = p->t;
-
-	if (tlex_grow((void **)&t->cmds, &p->cap, t->ncmds + 1,
-		      sizeof(*t->cmds)))
-		return oom(p);
-	t->cmds[t->ncmds++] = *c;
-	return 0;
-}
-
-static int parse_command(struct parser *p)
+/* Parse the current line into *@out (freed again on failure). */
+static int parse_command(struct parser *p, struct trace_cmd *out)
 {
 	const struct tlex_word *w = word(p, 0);
 	struct trace_cmd c;
@@ -1170,7 +1161,7 @@ static int parse_command(struct parser *p)
 		if (tlex_is(w, "ksmtrace"))
 			return perr(p, w->col,
 				    "header 'ksmtrace' repeated (the header is line %u)",
-				    p->t->header_line);
+				    p->header_line);
 		return perr(p, w->col, "unknown command '%s'",
 			    tlex_quote(w, q.a));
 	}
@@ -1179,10 +1170,11 @@ static int parse_command(struct parser *p)
 	memset(&c, 0, sizeof(c));
 	c.kind = (enum trace_cmd_kind)kind;
 	record_positions(p, &c);
-	if (cmds[kind].parse(p, &c) || append_cmd(p, &c)) {
-		cmd_free(&c);
+	if (cmds[kind].parse(p, &c)) {
+		trace_cmd_free(&c);
 		return -1;
 	}
+	*out = c;
 	return 0;
 }
 
@@ -1211,48 +1203,53 @@ static int parse_header(struct parser *p)
 		return perr(p, word(p, 2)->col,
 			    "unexpected '%s' after the header 'ksmtrace 1'",
 			    tlex_quote(word(p, 2), q.a));
-	p->t->header_line = p->line.lineno;
+	p->header_line = p->line.lineno;
 	return 0;
 }
 
-int trace_parse_string(const char *name, const char *text, size_t len,
-		       struct trace *out, struct ksm_diag *err)
+/* --- Streams ------------------------------------------------------------ */
+
+struct trace_stream {
+	char *file;		/* name in diagnostics (owned)        */
+	int fd;			/* -1: a text in memory               */
+	bool close_fd;		/* opened here (not stdin)            */
+	bool regular;		/* a regular file: can be read again  */
+	struct tlex_reader in;
+	struct parser p;
+};
+
+static struct trace_stream *stream_new(const char *name, struct ksm_diag *err)
 {
-	struct parser p = { .err = err, .t = out };
-	struct tlex_reader r;
-	const char *s;
-	size_t n;
+	struct trace_stream *s = tlex_realloc(NULL, sizeof(*s));
 
-	memset(out, 0, sizeof(*out));
-	if (!name)
-		name = "";
-	out->file = tlex_strndup(name, strlen(name));
-	if (!out->file)
-		return ksm_diag_set(err, name, 0, 0, "out of memory");
-	p.file = out->file;
-	tlex_reader_init(&r, text, text ? len : 0);
-	while (tlex_next_line(&r, &s, &n)) {
-		if (tlex_split(s, n, r.lineno, p.file, &p.line, err))
-			goto fail;
-		if (!p.line.n)
-			continue;	/* blank or comment only */
-		if (!out->header_line ? parse_header(&p) : parse_command(&p))
-			goto fail;
+	if (!s) {
+		ksm_diag_set(err, name, 0, 0, "out of memory");
+		return NULL;
 	}
-	if (!out->header_line) {
-		p.line.lineno = 1;
-		perr(&p, 1, "expected header 'ksmtrace 1', found end of file");
-		goto fail;
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+	s->file = tlex_strndup(name, strlen(name));
+	if (!s->file) {
+		free(s);
+		ksm_diag_set(err, name, 0, 0, "out of memory");
+		return NULL;
 	}
-	tlex_line_free(&p.line);
-	return 0;
-fail:
-	tlex_line_free(&p.line);
-	trace_free(out);
-	return -1;
+	s->p.file = s->file;
+	return s;
 }
 
-/* --- Files -------------------------------------------------------------- */
+int trace_stream_open_string(const char *name, const char *text, size_t len,
+			     struct trace_stream **out, struct ksm_diag *err)
+{
+	struct trace_stream *s = stream_new(name ? name : "", err);
+
+	*out = s;
+	if (!s)
+		return -1;
+	tlex_reader_init(&s->in, text, len, s->file);
+	s->regular = true;
+	return 0;
+}
 
 static int cannot_read(const char *path, int errnum, struct ksm_diag *err)
 {
@@ -1260,60 +1257,176 @@ static int cannot_read(const char *path, int errnum, struct ksm_diag *err)
 			    strerror(errnum));
 }
 
-/* Read all of @f into a fresh buffer. */
-static int slurp(FILE *f, const char *path, char **buf, size_t *len,
-		 struct ksm_diag *err)
+int trace_stream_open(const char *path, struct trace_stream **out,
+		      struct ksm_diag *err)
 {
-	size_t cap = 0, got;
+	bool is_stdin = strcmp(path, "-") == 0;
+	const char *name = is_stdin ? "<stdin>" : path;
+	struct trace_stream *s;
 	struct stat st;
+	int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
 
-	*buf = NULL;
-	*len = 0;
-	/* fopen() happily opens a directory; reading it fails later. */
-	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode))
-		return cannot_read(path, EISDIR, err);
-	for (;;) {
-		if (tlex_grow((void **)buf, &cap, *len + 65536, 1)) {
-			free(*buf);
-			*buf = NULL;
-			return ksm_diag_set(err, path, 0, 0, "out of memory");
-		}
-		got = fread(*buf + *len, 1, cap - *len, f);
-		*len += got;
-		if (got == 0 || *len < cap) {
-			if (ferror(f)) {
-				int e = errno ? errno : EIO;
-
-				free(*buf);
-				*buf = NULL;
-				return cannot_read(path, e, err);
-			}
-			if (feof(f))
-				return 0;
-		}
+	*out = NULL;
+	if (fd < 0)
+		return cannot_read(name, errno, err);
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		if (!is_stdin)
+			close(fd);
+		return cannot_read(name, EISDIR, err);
 	}
+	s = stream_new(name, err);
+	if (!s || tlex_reader_open_fd(&s->in, fd, s->file, err)) {
+		if (!is_stdin)
+			close(fd);
+		if (s)
+			free(s->file);
+		free(s);
+		return -1;
+	}
+	s->fd = fd;
+	s->close_fd = !is_stdin;
+	s->regular = S_ISREG(st.st_mode);
+	*out = s;
+	return 0;
+}
+
+const char *trace_stream_file(const struct trace_stream *s)
+{
+	return s->file;
+}
+
+unsigned trace_stream_header_line(const struct trace_stream *s)
+{
+	return s->p.header_line;
+}
+
+int trace_stream_next(struct trace_stream *s, struct trace_cmd *c,
+		      struct ksm_diag *err)
+{
+	struct parser *p = &s->p;
+	const char *text;
+	size_t n;
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	p->err = err;
+	for (;;) {
+		r = tlex_reader_next(&s->in, &text, &n, err);
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		if (tlex_split(text, n, s->in.lineno, p->file, &p->line, err))
+			return -1;
+		if (!p->line.n)
+			continue;	/* blank or comment only */
+		if (!p->header_line) {
+			if (parse_header(p))
+				return -1;
+			continue;
+		}
+		return parse_command(p, c) ? -1 : 1;
+	}
+	if (!p->header_line) {
+		p->line.lineno = 1;
+		return perr(p, 1, "expected header 'ksmtrace 1', found end of file");
+	}
+	return 0;
+}
+
+int trace_stream_check(struct trace_stream *s, struct ksm_diag *err)
+{
+	struct trace_cmd c;
+	int r;
+
+	if (!s->regular)
+		return 0;
+	while ((r = trace_stream_next(s, &c, err)) > 0)
+		trace_cmd_free(&c);
+	if (r < 0)
+		return -1;
+	if (tlex_reader_rewind(&s->in))
+		return cannot_read(s->file, errno ? errno : ESPIPE, err);
+	s->p.header_line = 0;
+	return 1;
+}
+
+void trace_stream_close(struct trace_stream *s)
+{
+	if (!s)
+		return;
+	tlex_line_free(&s->p.line);
+	tlex_reader_free(&s->in);
+	if (s->close_fd)
+		close(s->fd);
+	free(s->file);
+	free(s);
+}
+
+/* --- Whole traces ------------------------------------------------------- */
+
+/* Read every command of @s into @out (whose file name is set). */
+static int parse_all(struct trace_stream *s, struct trace *out,
+		     struct ksm_diag *err)
+{
+	size_t cap = 0;
+	struct trace_cmd c;
+	int r;
+
+	while ((r = trace_stream_next(s, &c, err)) > 0) {
+		if (tlex_grow((void **)&out->cmds, &cap, out->ncmds + 1,
+			      sizeof(*out->cmds))) {
+			unsigned line = c.argpos[0].line;
+
+			trace_cmd_free(&c);
+			return ksm_diag_set(err, s->file, line, 0, "out of memory");
+		}
+		out->cmds[out->ncmds++] = c;
+	}
+	out->header_line = s->p.header_line;
+	return r;
+}
+
+int trace_parse_string(const char *name, const char *text, size_t len,
+		       struct trace *out, struct ksm_diag *err)
+{
+	struct trace_stream *s;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (!name)
+		name = "";
+	out->file = tlex_strndup(name, strlen(name));
+	if (!out->file)
+		return ksm_diag_set(err, name, 0, 0, "out of memory");
+	if (trace_stream_open_string(name, text, text ? len : 0, &s, err)) {
+		trace_free(out);
+		return -1;
+	}
+	ret = parse_all(s, out, err);
+	trace_stream_close(s);
+	if (ret)
+		trace_free(out);
+	return ret;
 }
 
 int trace_parse_file(const char *path, struct trace *out,
 		     struct ksm_diag *err)
 {
-	bool is_stdin = strcmp(path, "-") == 0;
-	const char *name = is_stdin ? "<stdin>" : path;
-	FILE *f = is_stdin ? stdin : fopen(path, "rb");
-	char *buf;
-	size_t len;
+	struct trace_stream *s;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	if (!f)
-		return cannot_read(name, errno, err);
-	errno = 0;
-	ret = slurp(f, name, &buf, &len, err);
-	if (!is_stdin)
-		fclose(f);
-	if (ret)
+	if (trace_stream_open(path, &s, err))
 		return -1;
-	ret = trace_parse_string(name, buf, len, out, err);
-	free(buf);
+	out->file = tlex_strndup(s->file, strlen(s->file));
+	if (!out->file) {
+		ret = ksm_diag_set(err, s->file, 0, 0, "out of memory");
+	} else {
+		ret = parse_all(s, out, err);
+	}
+	trace_stream_close(s);
+	if (ret)
+		trace_free(out);
 	return ret;
 }

@@ -23,7 +23,7 @@ int replay_fail_at(struct replay *r, const struct trace_cmd *c, unsigned arg,
 	va_list ap;
 
 	va_start(ap, fmt);
-	ksm_diag_vset(r->err, r->trace->file, pos.line, pos.col, fmt, ap);
+	ksm_diag_vset(r->err, r->file, pos.line, pos.col, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -64,7 +64,7 @@ static int do_set(struct replay *r, const struct trace_cmd *c)
 			const struct trace_pos *pos = e.arg == SIM_ARG_KNOB_NAME ?
 						      &kv->name_pos : &kv->value_pos;
 
-			ksm_diag_set(r->err, r->trace->file, pos->line, pos->col, "%s", e.msg);
+			ksm_diag_set(r->err, r->file, pos->line, pos->col, "%s", e.msg);
 			return -1;
 		}
 	}
@@ -81,18 +81,18 @@ static int expect_one(struct replay *r, const struct trace_kv *kv,
 					kv, &v, &f);
 
 	if (found == -2) {
-		ksm_diag_set(r->err, r->trace->file, kv->name_pos.line,
+		ksm_diag_set(r->err, r->file, kv->name_pos.line,
 			     kv->name_pos.col, "expect: no live process named '%s'",
 			     kv->proc);
 		return -1;
 	}
 	if (found == -3) {
-		ksm_diag_set(r->err, r->trace->file, kv->name_pos.line, kv->name_pos.col,
+		ksm_diag_set(r->err, r->file, kv->name_pos.line, kv->name_pos.col,
 			     "expect: %s has no value: no migrate has run yet", kv->name);
 		return -1;
 	}
 	if (found) {
-		ksm_diag_set(r->err, r->trace->file, kv->name_pos.line, kv->name_pos.col,
+		ksm_diag_set(r->err, r->file, kv->name_pos.line, kv->name_pos.col,
 			     "expect: '%s' is not a field of the snapshot record", kv->name);
 		return -1;
 	}
@@ -100,7 +100,7 @@ static int expect_one(struct replay *r, const struct trace_kv *kv,
 		return 0;
 	ksm_snapshot_format_value(f, kv->num, want, sizeof(want));
 	ksm_snapshot_format_value(f, v, got, sizeof(got));
-	ksm_diag_set(r->err, r->trace->file, kv->name_pos.line, kv->name_pos.col,
+	ksm_diag_set(r->err, r->file, kv->name_pos.line, kv->name_pos.col,
 		     "expect %s=%s failed: the value is %s", kv->name, want, got);
 	r->res->failed_expects++;
 	if (r->opts->keep_going && r->opts->on_expect_failure) {
@@ -243,44 +243,92 @@ static int check_now(struct replay *r, const struct trace_cmd *c)
 	return -1;
 }
 
-enum replay_status replay_command(struct ksm_sim *sim, const struct trace *t,
-				  size_t i, const struct replay_opts *opts,
-				  struct replay_result *res, struct ksm_diag *err)
+/* One command, then the checks asked for after it. */
+static enum replay_status step(struct replay *r, const struct trace_cmd *c)
 {
-	struct replay r = { .sim = sim, .trace = t, .opts = opts, .res = res, .err = err };
-	const struct trace_cmd *c = &t->cmds[i];
-	int ret = apply(&r, c);
+	int ret = apply(r, c);
 
 	if (ret < 0)
 		return REPLAY_ERROR;
 	if (ret > 0)
 		return REPLAY_EXPECT_FAILED;
-	res->commands++;
-	if (opts->invariants == REPLAY_CHECK_EACH && check_now(&r, c))
+	r->res->commands++;
+	if (r->opts->invariants == REPLAY_CHECK_EACH && check_now(r, c))
 		return REPLAY_BROKEN;
-	if (opts->rmap_check == REPLAY_CHECK_EACH && c->kind != TC_CHECK) {
-		ret = replay_check(&r, c, true);
+	if (r->opts->rmap_check == REPLAY_CHECK_EACH && c->kind != TC_CHECK) {
+		ret = replay_check(r, c, true);
 		if (ret)
 			return ret < 0 ? REPLAY_ERROR : REPLAY_EXPECT_FAILED;
 	}
 	return REPLAY_OK;
 }
 
+enum replay_status replay_cmd(struct ksm_sim *sim, const char *file,
+			      const struct trace_cmd *c,
+			      const struct replay_opts *opts,
+			      struct replay_result *res, struct ksm_diag *err)
+{
+	struct replay r = { .sim = sim, .file = file, .opts = opts, .res = res, .err = err };
+
+	return step(&r, c);
+}
+
+enum replay_status replay_command(struct ksm_sim *sim, const struct trace *t,
+				  size_t i, const struct replay_opts *opts,
+				  struct replay_result *res, struct ksm_diag *err)
+{
+	return replay_cmd(sim, t->file, &t->cmds[i], opts, res, err);
+}
+
+/* The checks of REPLAY_CHECK_END, blamed on the last command (at @last). */
+static enum replay_status check_end(struct replay *r, struct trace_pos last)
+{
+	struct trace_cmd c = { .nargs = 1 };
+
+	c.argpos[0] = last;
+	if (r->opts->invariants == REPLAY_CHECK_END && last.line && check_now(r, &c))
+		return REPLAY_BROKEN;
+	return r->res->failed_expects ? REPLAY_EXPECT_FAILED : REPLAY_OK;
+}
+
 enum replay_status replay_trace(struct ksm_sim *sim, const struct trace *t,
 				const struct replay_opts *opts,
 				struct replay_result *res, struct ksm_diag *err)
 {
-	struct replay r = { .sim = sim, .trace = t, .opts = opts, .res = res, .err = err };
+	struct replay r = { .sim = sim, .file = t->file, .opts = opts, .res = res, .err = err };
+	struct trace_pos last = { 0, 0 };
 
 	memset(res, 0, sizeof(*res));
 	for (size_t i = 0; i < t->ncmds; i++) {
-		enum replay_status st = replay_command(sim, t, i, opts, res, err);
+		enum replay_status st = step(&r, &t->cmds[i]);
 
 		if (st != REPLAY_OK)
 			return st;
+		last = t->cmds[i].argpos[0];
 	}
-	if (opts->invariants == REPLAY_CHECK_END && t->ncmds &&
-	    check_now(&r, &t->cmds[t->ncmds - 1]))
-		return REPLAY_BROKEN;
-	return res->failed_expects ? REPLAY_EXPECT_FAILED : REPLAY_OK;
+	return check_end(&r, last);
+}
+
+enum replay_status replay_stream(struct ksm_sim *sim, struct trace_stream *s,
+				 const struct replay_opts *opts,
+				 struct replay_result *res, struct ksm_diag *err)
+{
+	struct replay r = { .sim = sim, .file = trace_stream_file(s), .opts = opts,
+			    .res = res, .err = err };
+	struct trace_pos last = { 0, 0 };
+	struct trace_cmd c;
+	int more;
+
+	memset(res, 0, sizeof(*res));
+	while ((more = trace_stream_next(s, &c, err)) > 0) {
+		enum replay_status st = step(&r, &c);
+
+		last = c.argpos[0];
+		trace_cmd_free(&c);
+		if (st != REPLAY_OK)
+			return st;
+	}
+	if (more < 0)
+		return REPLAY_ERROR;
+	return check_end(&r, last);
 }

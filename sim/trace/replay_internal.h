@@ -7,7 +7,7 @@
 
 struct replay {
 	struct ksm_sim *sim;
-	const struct trace *trace;
+	const char *file;	/* the trace's name, for diagnostics */
 	const struct replay_opts *opts;
 	struct replay_result *res;
 	struct ksm_diag *err;

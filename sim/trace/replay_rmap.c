@@ -64,13 +64,13 @@ static void draw_finding(struct check_ctx *x, enum rmap_finding_kind kind,
 
 	snprintf(file, sizeof(file), "%s/check-line%u-pfn%u-%s.dot", x->r->opts->check_dot_dir,
 		 c->argpos[0].line, page->pfn, rmap_finding_name(kind));
-	snprintf(title, sizeof(title), "check at %s line %u: %s", x->r->trace->file,
+	snprintf(title, sizeof(title), "check at %s line %u: %s", x->r->file,
 		 c->argpos[0].line, rmap_finding_name(kind));
 	if (sim_dot_rmap_folio(x->r->sim, page, file, title, &e) && x->r->opts->report)
 		fprintf(x->r->opts->report, "%s:%u:%u: check: cannot draw %s: %s\n",
-			x->r->trace->file, c->argpos[0].line, c->argpos[0].col, file, e.msg);
+			x->r->file, c->argpos[0].line, c->argpos[0].col, file, e.msg);
 	else if (x->r->opts->report)
-		fprintf(x->r->opts->report, "%s:%u:%u: check: drew %s\n", x->r->trace->file,
+		fprintf(x->r->opts->report, "%s:%u:%u: check: drew %s\n", x->r->file,
 			c->argpos[0].line, c->argpos[0].col, file);
 }
 
@@ -87,7 +87,7 @@ static void on_finding(void *ctx, enum rmap_finding_kind kind, struct folio *pag
 	if (x->after_each && seen_last_time(x->r->res, h))
 		return;
 	if (out)
-		fprintf(out, "%s:%u:%u: check%s: %s: %s\n", x->r->trace->file,
+		fprintf(out, "%s:%u:%u: check%s: %s: %s\n", x->r->file,
 			c->argpos[0].line, c->argpos[0].col,
 			x->after_each ? " (after this command)" : "",
 			rmap_finding_name(kind), text);
@@ -168,7 +168,7 @@ int replay_rmap(struct replay *r, const struct trace_cmd *c)
 	rmap_truth_build(r->sim, &gt);
 	rmap_truth_of(&gt, f->pfn, &first, &count);
 	fprintf(out, "%s:%u:%u: rmap %s:0x%" PRIx64 ": %s page pfn %u, token %" PRIu64 ", mapped %zu times\n",
-		r->trace->file, c->argpos[0].line, c->argpos[0].col, t->name, c->addr,
+		r->file, c->argpos[0].line, c->argpos[0].col, t->name, c->addr,
 		folio_test_ksm(f) ? "KSM" : "anonymous", f->pfn, f->content, count);
 	fprintf(out, "  %-8s %4s %10s %10s %8s %8s %6s %9s\n", "strategy", "pass",
 		"iterations", "skip_addr", "skip_mm", "rmap_one", "found", "max_item");
@@ -231,14 +231,14 @@ int replay_migrate(struct replay *r, const struct trace_cmd *c)
 		fprintf(r->opts->report,
 			"%s:%u:%u: migrate %s:0x%" PRIx64 ": %s page moved from pfn %" PRIu64
 			" to pfn %" PRIu64 " (%s walk found all %u mappings)\n",
-			r->trace->file, c->argpos[0].line, c->argpos[0].col, t->name, c->addr,
+			r->file, c->argpos[0].line, c->argpos[0].col, t->name, c->addr,
 			res.ksm ? "KSM" : "anonymous", res.old_pfn, res.new_pfn,
 			res.ksm ? rmap_strategy_name(res.strategy) : "anon", res.mapcount);
 	else
 		fprintf(r->opts->report,
 			"%s:%u:%u: migrate %s:0x%" PRIx64 ": failed: the %s walk found %zu of the %u mappings of pfn %" PRIu64
 			"; the page stays (it could not be compacted, offlined or reclaimed either)\n",
-			r->trace->file, c->argpos[0].line, c->argpos[0].col, t->name, c->addr,
+			r->file, c->argpos[0].line, c->argpos[0].col, t->name, c->addr,
 			res.ksm ? rmap_strategy_name(res.strategy) : "anon", res.found,
 			res.mapcount, res.old_pfn);
 	return 0;

@@ -1289,17 +1289,17 @@ static void test_names(void **state)
 				    trace_proc_counter_names[i]);
 }
 
-/* Big inputs: parsing is linear, lines have no length limit. */
+/* Big inputs: parsing is linear; lines are long up to TRACE_LINE_MAX. */
 static void test_big_inputs(void **state)
 {
-	const size_t ncmd = 200000, npairs = 100000, wlen = 4 << 20;
+	const size_t ncmd = 200000, npairs = 50000, wlen = 1000000;
 	struct trace t;
 	struct ksm_diag d;
-	char *buf, *p;
+	char *buf, *p, *end;
 	size_t i;
 
 	(void)state;
-	buf = malloc(64 + ncmd * 48 + npairs * 24 + wlen);
+	buf = malloc(64 + ncmd * 48 + npairs * 24 + 2 * TRACE_LINE_MAX);
 	assert_non_null(buf);
 	p = buf + sprintf(buf, "ksmtrace 1\n");
 	for (i = 0; i < ncmd; i++)
@@ -1317,7 +1317,8 @@ static void test_big_inputs(void **state)
 	assert_int_equal(t.cmds[ncmd].nargs, npairs + 1);
 	trace_free(&t);
 
-	/* A 4 MiB word: still one quoted, truncated word in the message. */
+	/* A 1 MB word: still one quoted, truncated word in the message. */
+	end = p;
 	p += sprintf(p, "spawn ");
 	memset(p, 'z', wlen);
 	p += wlen;
@@ -1326,7 +1327,99 @@ static void test_big_inputs(void **state)
 	assert_int_equal(d.line, ncmd + 3);
 	assert_int_equal(d.col, 7);
 	assert_string_equal(d.msg, "process name longer than 32 characters");
+
+	/* A line of exactly TRACE_LINE_MAX bytes (comment included) is
+	 * fine; one byte more is an error at the first byte too many. */
+	p = end;
+	p += sprintf(p, "scan rounds=1 #");
+	memset(p, 'c', TRACE_LINE_MAX - 15);
+	p += TRACE_LINE_MAX - 15;
+	*p++ = '\n';
+	assert_int_equal(trace_parse_string("big", buf, (size_t)(p - buf), &t,
+					    &d), 0);
+	assert_int_equal(t.ncmds, ncmd + 2);
+	trace_free(&t);
+	p[-1] = 'c';
+	assert_int_equal(trace_parse_string("big", buf, (size_t)(p - buf), &t,
+					    &d), -1);
+	assert_int_equal(d.line, ncmd + 3);
+	assert_int_equal(d.col, TRACE_LINE_MAX + 1);
+	assert_string_equal(d.msg, "line longer than 1048576 bytes");
 	free(buf);
+}
+
+/*
+ * Files are read in chunks of 64 KiB: a UTF-8 character and a CRLF split
+ * by a chunk boundary are read as one; a bad byte is reported
+ * at once, without reading the rest (/dev/zero is endless).
+ */
+/* Blank lines up to byte @off of @f. */
+static void pad_to(FILE *f, long off)
+{
+	for (long n = ftell(f); n < off; n++)
+		fputc(n % 64 == 63 || n == off - 1 ? '\n' : ' ', f);
+}
+
+static void test_stream_chunks(void **state)
+{
+	char path[] = "/tmp/ksmsim-chunks-XXXXXX";
+	struct trace_stream *s;
+	struct trace_cmd c;
+	struct ksm_diag d;
+	struct trace t;
+	int fd;
+	FILE *f;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs("\xef\xbb\xbfksmtrace 1\n", f);
+	/*
+	 * The first read ends at byte 65536, inside the first "é" (65535);
+	 * the next one moves that line (from 65524) to the front and ends
+	 * 65524 bytes later, at 131060, between the CR and LF of line b.
+	 */
+	pad_to(f, 65524);
+	fputs("snapshot a#\xc3\xa9\xc3\xa9\xc3\xa9\r\n", f);
+	pad_to(f, 131049);
+	fputs("snapshot b\r\nsnapshot c", f);
+	fclose(f);
+	for (int pass = 0; pass < 2; pass++) {
+		assert_int_equal(trace_stream_open(path, &s, &d), 0);
+		assert_string_equal(trace_stream_file(s), path);
+		/* A regular file can be checked and read again. */
+		if (pass)
+			assert_int_equal(trace_stream_check(s, &d), 1);
+		assert_int_equal(trace_stream_next(s, &c, &d), 1);
+		assert_string_equal(c.label, "a");
+		trace_cmd_free(&c);
+		assert_int_equal(trace_stream_header_line(s), 1);
+		assert_int_equal(trace_stream_next(s, &c, &d), 1);
+		assert_string_equal(c.label, "b");
+		trace_cmd_free(&c);
+		assert_int_equal(trace_stream_next(s, &c, &d), 1);
+		assert_string_equal(c.label, "c");
+		assert_int_equal(c.argpos[0].col, 1);
+		trace_cmd_free(&c);
+		assert_int_equal(trace_stream_next(s, &c, &d), 0);
+		trace_stream_close(s);
+	}
+	unlink(path);
+
+	/* /dev/zero: its first byte is a NUL, at 1:1. */
+	assert_int_equal(trace_parse_file("/dev/zero", &t, &d), -1);
+	assert_string_equal(d.file, "/dev/zero");
+	assert_int_equal(d.line, 1);
+	assert_int_equal(d.col, 1);
+	assert_string_equal(d.msg, "NUL character is not allowed in a trace");
+	/* A device cannot be read twice: checked as it is consumed. */
+	assert_int_equal(trace_stream_open("/dev/zero", &s, &d), 0);
+	assert_int_equal(trace_stream_check(s, &d), 0);
+	assert_int_equal(trace_stream_next(s, &c, &d), -1);
+	assert_int_equal(d.col, 1);
+	trace_stream_close(s);
 }
 
 /* Every allocation can fail; each failure is "out of memory", no leak. */
@@ -1531,6 +1624,7 @@ int main(void)
 		cmocka_unit_test(test_spec_example),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_big_inputs),
+		cmocka_unit_test(test_stream_chunks),
 		cmocka_unit_test(test_out_of_memory),
 		cmocka_unit_test(test_parse_file),
 		cmocka_unit_test(test_error_traces),
