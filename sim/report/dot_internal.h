@@ -4,7 +4,8 @@
  *
  * One struct dot per picture: the cgraph graph being built, the node
  * budget, the focus, and a label buffer.  Each picture is one function
- * (dot_stable.c, dot_unstable.c, dot_anon_vma.c, dot_mm.c, dot_all.c)
+ * (dot_stable.c, dot_unstable.c, dot_anon_vma.c, dot_mm.c, dot_rmap.c,
+ * dot_all.c)
  * that draws into a graph or a cluster of it; dot_all.c composes the
  * others.  The pieces every picture shares live in dot_common.c:
  *
@@ -23,14 +24,17 @@
  * av_3, avc_7_3 for the chain of VMA 7 in anon_vma 3, mm_2): ids are
  * handed out in creation order, so names are the same on every run.
  *
- * A new picture — the rmap walk of `dot rmap P ADDR` is the one missing —
- * is a dot_rmap.c drawing with these pieces: dot_stable_node() for the
- * page's node, dot_rmap_item() for its items, dot_anon_vma() and
- * dot_avc() for the anon_vmas and chains a walk visits (set
+ * A new picture is drawn with these pieces, as dot_rmap.c draws the rmap
+ * walks: dot_stable_node() for a KSM page's node, dot_draw_items() for
+ * its items, dot_draw_one_anon_vma() for the anon_vmas and chains (set
  * d->vma_parent so that dot_vma(d, dot_vma_home(d, g, vma), vma) puts
  * each VMA in its process's cluster), dot_mark() or dot_set() to mark
- * what each strategy visited and found, dot_label_add() for the page-table
- * entries; then a case in sim_dot() (dot_common.c) instead of the error.
+ * what matters, dot_label_add() for more lines; then a case in sim_dot().
+ *
+ * Big structures (dot_fold.c): runs of alike objects are folded into one
+ * node and big trees are cut at a depth; what the picture is about is
+ * pinned (d->pin_vma, d->focus_node, d->avc_pinned) and never folded.
+ * d->uses collects what the legend (dot_legend.c) must explain.
  */
 #ifndef KSMSIM_REPORT_DOT_INTERNAL_H
 #define KSMSIM_REPORT_DOT_INTERNAL_H
