@@ -1257,6 +1257,8 @@ static int resolve_opts(struct dot *d, enum trace_dot_what what,
 					t->name, (unsigned long long)opts->page_addr);
 		d->focus_node = folio_stable_node(f);
 		d->pin_vma = vma_lookup(t->mm, a);
+		d->pin_mm = t->mm;
+		d->pin_addr = a;
 	}
 	return 0;
 }
@@ -1404,6 +1406,10 @@ int sim_dot(struct ksm_sim *sim, enum trace_dot_what what, const char *proc,
 		goto out;
 	if (vma)
 		d.pin_vma = vma;
+	if (what == TDOT_RMAP) {
+		d.pin_mm = task->mm;
+		d.pin_addr = addr;
+	}
 	switch (what) {
 	case TDOT_STABLE:
 		focus_heading(&d, opts, head, sizeof(head), "stable tree");

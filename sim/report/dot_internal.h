@@ -119,6 +119,10 @@ struct dot {
 	uint64_t range_lo, range_hi; /* addresses drawn; hi 0: all        */
 	/* Never folded, whatever else is like it: what the picture is about. */
 	const struct vm_area_struct *pin_vma;
+	/* ...and the rmap_item of this page of this process (rmap P ADDR,
+	 * --page P:ADDR); pin_mm NULL: none. */
+	const struct mm_struct *pin_mm;
+	uint64_t pin_addr;
 	unsigned uses;               /* DOT_USES_*: what the legend explains */
 	/* Chains an interval tree must draw however deep (the rmap walks'
 	 * findings), or NULL; pin_ctx is for it. */

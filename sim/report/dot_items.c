@@ -9,7 +9,7 @@
  * in the same state, repeating with a short period (the items of a page
  * shared by a fork family come in turn: a, b, c, a, b, c...).  Each phase
  * of a run is one node giving the count and the first and last address.
- * An item in the VMA the picture is about is never folded.
+ * The item of the page the picture is about is never folded.
  */
 #include <stdlib.h>
 
@@ -23,10 +23,8 @@ struct item_run_ctx {
 
 static bool item_pinned(struct dot *d, const struct ksm_rmap_item *it)
 {
-	const struct vm_area_struct *p = d->pin_vma;
-	uint64_t a = it->address & KSM_PAGE_MASK;
-
-	return p && it->mm == p->vm_mm && a >= p->vm_start && a < p->vm_end;
+	return d->pin_mm && it->mm == d->pin_mm &&
+	       (it->address & KSM_PAGE_MASK) == (d->pin_addr & KSM_PAGE_MASK);
 }
 
 /* The state bits an item's label shows (stable, unstable and its seqnr). */

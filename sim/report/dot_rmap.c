@@ -198,7 +198,7 @@ static void draw_truth(struct dot *d, Agraph_t *procs, struct folio *f,
 		       const struct rmap_truth *gt, size_t first, size_t count,
 		       const struct rmap_result *r, const bool *ok, size_t *nfound)
 {
-	struct truth_ctx x = { .row = xmalloc(sizeof(*x.row) * (count + 1)) };
+	struct truth_ctx x = { .row = xcalloc(count + 1, sizeof(*x.row)) };
 	struct dot_run *runs = xmalloc(sizeof(*runs) * (count + 1));
 	size_t nruns;
 	char text[256];

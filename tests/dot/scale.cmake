@@ -58,7 +58,9 @@ foreach(pic
     "five.trace|anon_vma|e|0x100000000000" "five.trace|rmap|a|0x100000001000"
     "${REPRO}|all" "${REPRO}|stable" "${REPRO}|unstable" "${REPRO}|mm|a"
     "${REPRO}|anon_vma|a|0x10000000" "${REPRO}|rmap|a|0x10000000"
-    "${REPRO}|rmap|a|0x14e1f000")
+    "${REPRO}|rmap|a|0x14e1f000"
+    # 100 items of a in one VMA: only the page asked about stays unfolded.
+    "../fuzz/corpus/spec_example.trace|rmap|a|0x100000000000")
   string(REPLACE "|" ";" args "${pic}")
   math(EXPR n "${n} + 1")
   expect_run(0 "" dot ${args} ${WORK}/${n}.dot)
