@@ -21,26 +21,51 @@
  *                   interval trees of anon_vma_chains with their VMAs
  *   mm P            P's VMAs in address order with their page counts
  *   all             all of the above for every process, clustered by kind
- *   rmap P ADDR     not drawn yet (it needs the rmap walks): an error
+ *                   and stacked in rows
+ *   rmap P ADDR     the rmap walks of the KSM page P maps at ADDR: its
+ *                   stable node, items, anon_vmas and chains, and what
+ *                   each strategy found (also sim_dot_rmap_folio())
  *
  * The output is deterministic: nodes are named after the objects' ids,
  * never their addresses, and drawn in the structures' own order, so one
  * machine state always gives byte-identical DOT text.
  *
- * Large structures stay readable: at most opts->limit structure nodes
- * are drawn, and a note says how many of each kind were left out.
+ * Large structures stay readable and within what Graphviz can lay out:
+ * runs of alike VMAs, anon_vmas, chains and rmap_items are folded into
+ * one node each ("256 VMAs like this"), a red-black tree of more than
+ * DOT_TREE_FULL nodes is drawn to depth DOT_TREE_DEPTH with each deeper
+ * subtree folded into a summary, and at most opts->limit nodes are drawn
+ * at all, with a note that says how many of each kind were left out.
+ * What the picture is about (the VMA or KSM page asked for, a focused
+ * process's objects, a mapping the walks disagree on) is never folded.
  */
 #ifndef KSMSIM_DOT_H
 #define KSMSIM_DOT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "ksmsim/sim.h"
 #include "ksmsim/trace.h"
 
-/* Structure nodes drawn at most, unless dot_opts.limit says otherwise. */
-#define DOT_DEFAULT_LIMIT 2000
+/*
+ * Structure nodes drawn at most, unless dot_opts.limit says otherwise.
+ * Measured on Graphviz 2.43 (docs/dot.md, "How big a picture can be"):
+ * the layout time grows much faster than the node count once clusters
+ * hold thousands of nodes, and some such graphs crash it; this keeps
+ * every picture well inside what it lays out in a second or two.
+ */
+#define DOT_DEFAULT_LIMIT 600
+/* Runs of at least this many alike objects are folded, by default. */
+#define DOT_DEFAULT_FOLD 4
+/* A tree of more nodes than this is drawn to depth DOT_TREE_DEPTH only,
+ * each deeper subtree folded into one summary node (unless folding is
+ * off: dot_opts.fold == DOT_FOLD_NEVER). */
+#define DOT_TREE_FULL 31
+#define DOT_TREE_DEPTH 3
+/* dot_opts.fold: draw every object, however many. */
+#define DOT_FOLD_NEVER (~0u)
 
 struct dot_opts {
 	/* Most structure nodes (tree nodes, rmap_items, VMAs, anon_vmas,
@@ -54,10 +79,34 @@ struct dot_opts {
 	 * (its tree entry, the path to it, its rmap_items); NULL: every one. */
 	const char *page_proc;
 	uint64_t page_addr;
+	/* Only objects at addresses in [range_lo, range_hi): rmap_items,
+	 * VMAs overlapping it, chains of such VMAs.  range_hi == 0: no range.
+	 * stable, unstable, anon_vma, mm, all. */
+	uint64_t range_lo, range_hi;
+	/* Fold runs of at least this many alike objects into one node; 0
+	 * means DOT_DEFAULT_FOLD, DOT_FOLD_NEVER draws each object. */
+	unsigned fold;
 	/* A line added under the picture's heading (say "x.trace, line 12"),
 	 * or NULL.  Any text: it is escaped. */
 	const char *title;
+	/* What the library has to say as it goes (what the budget cut, the
+	 * size of a layout about to start and the time it took), one line
+	 * without its end each; NULL: nothing is said.  The library never
+	 * prints. */
+	void (*note)(void *ctx, const char *line);
+	void *note_ctx;
+	/* Through note(), say "laying out N nodes" before a layout and the
+	 * time it took after: DOT_PROGRESS_NONE, DOT_PROGRESS_BIG (graphs of
+	 * more than DOT_PROGRESS_NODES nodes, the ones that may take a
+	 * second) or DOT_PROGRESS_ALL.  What was cut or folded is said
+	 * whatever this is. */
+	unsigned progress;
 };
+
+enum { DOT_PROGRESS_NONE, DOT_PROGRESS_BIG, DOT_PROGRESS_ALL };
+
+/* Graphs of more nodes than this say when their layout starts and ends. */
+#define DOT_PROGRESS_NODES 300
 
 /*
  * sim_dot() - draw @what of @sim into @file.
@@ -67,8 +116,9 @@ struct dot_opts {
  *       `dot WHAT [P [ADDR]] FILE` at fault (1 WHAT, 2 P, 3 ADDR, the
  *       last one FILE), 0 for a problem with @opts.
  * Errors: an unknown process, no VMA at ADDR, no KSM page at the focused
- * page, a file that cannot be written, a failed layout or rendering, and
- * `rmap` (not drawn yet).  Nothing is written then.
+ * page (or at P:ADDR for rmap), an option the picture has no use for, a
+ * file that cannot be written, a failed layout or rendering.  Nothing is
+ * written then.
  * Return: 0 or -1.
  */
 int sim_dot(struct ksm_sim *sim, enum trace_dot_what what, const char *proc,

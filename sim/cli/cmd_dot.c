@@ -2,7 +2,8 @@
 /*
  * DOC: ksmsim dot — draw the machine's structures at a point of a trace
  *
- *   ksmsim dot [--at LINE] [--focus P] [--page P:ADDR] [--limit N]
+ *   ksmsim dot [--at LINE] [--focus P] [--page P:ADDR] [--range LO-HI]
+ *              [--limit N] [--fold N] [--progress | --quiet]
  *              TRACE WHAT [P [ADDR]] FILE
  *
  * Replays TRACE to its end, or only its commands on lines up to and
@@ -11,7 +12,12 @@
  * DOT text, or SVG, PNG or PDF by FILE's extension, never half written.
  *
  * The trace's own `dot` commands are skipped: this command draws one
- * picture, and should not scatter others as a side effect.  A failed
+ * picture, and should not scatter others as a side effect.  So are its
+ * `check` commands (see part_of()).
+ *
+ * What the node limit cut and what was folded is said on stderr; so is
+ * the progress of a big layout when stderr is a terminal (--progress:
+ * always, for any size; --quiet: never).  A failed
  * expect is reported and the replay goes on (a picture of a failing
  * trace is what one wants); so does a broken invariant, checked at the
  * end.  Either makes the exit status 1, with the picture written.
@@ -23,6 +29,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "core/alloc.h"
@@ -33,24 +40,37 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: ksmsim dot [--at LINE] [--focus P] [--page P:ADDR] [--limit N]\n"
+		"usage: ksmsim dot [--at LINE] [--focus P] [--page P:ADDR] [--range LO-HI]\n"
+		"                  [--limit N] [--fold N] [--progress | --quiet]\n"
 		"                  TRACE WHAT [P [ADDR]] FILE\n"
 		"\n"
 		"Replays TRACE (to its end, or up to and including line LINE) and draws\n"
-		"one of its structures with Graphviz:\n"
+		"one of its structures with Graphviz. WHAT is one of:\n"
 		"  stable FILE             the stable tree, chains, dups and rmap_items\n"
 		"  unstable FILE           the unstable tree (inside a round)\n"
 		"  anon_vma P ADDR FILE    the anon_vma of P's VMA at ADDR and its root,\n"
 		"                          with their interval trees\n"
 		"  mm P FILE               P's VMAs and their pages\n"
-		"  all FILE                everything, clustered by kind\n"
+		"  rmap P ADDR FILE        the rmap walks of the KSM page P maps at ADDR:\n"
+		"                          what each strategy found, divergences marked\n"
+		"  all FILE                everything, clustered by kind, in rows\n"
 		"FILE ending in .svg, .png or .pdf is rendered; anything else gets DOT text.\n"
+		"Options:\n"
 		"  --at LINE      stop after the commands on lines up to LINE\n"
-		"  --focus P      stable, unstable, all: only what concerns process P\n"
+		"  --focus P      stable, unstable, anon_vma, all: only what concerns P\n"
 		"  --page P:ADDR  stable, all: only the KSM page mapped at P:ADDR\n"
+		"  --range LO-HI  stable, unstable, anon_vma, mm, all: only rmap_items at\n"
+		"                 addresses in [LO, HI) and VMAs overlapping it\n"
 		"  --limit N      draw at most N structure nodes (default %d)\n"
-		"The trace's own dot commands are skipped.\n",
-		DOT_DEFAULT_LIMIT);
+		"  --fold N       fold runs of N or more alike VMAs, anon_vmas, chains or\n"
+		"                 rmap_items into one node, and cut trees of more than %d\n"
+		"                 nodes at depth %d (default %d; 0: draw every object)\n"
+		"  --progress     say when a layout starts and how long it took, for any\n"
+		"                 picture (default: for big ones, if stderr is a terminal)\n"
+		"  --quiet        say nothing of the layout's progress\n"
+		"What the node limit cut and what was folded is said on stderr and in the\n"
+		"picture. The trace's own dot and check commands are skipped.\n",
+		DOT_DEFAULT_LIMIT, DOT_TREE_FULL, DOT_TREE_DEPTH, DOT_DEFAULT_FOLD);
 }
 
 struct dot_args {
@@ -59,6 +79,9 @@ struct dot_args {
 	char *page_proc;   /* owned */
 	uint64_t page_addr;
 	unsigned limit;
+	unsigned fold;     /* 0: the default */
+	uint64_t range_lo, range_hi;
+	int progress;      /* -1 quiet, 0 auto, 1 always */
 	const char *pos[6];
 	int npos;
 };
@@ -106,6 +129,37 @@ static int parse_page(const char *s, struct dot_args *a)
 	return 0;
 }
 
+static int parse_range(const char *s, struct dot_args *a)
+{
+	const char *dash = strchr(s, '-');
+	unsigned long long lo, hi;
+	char *end;
+
+	if (!dash || dash == s || !dash[1]) {
+		fprintf(stderr, "ksmsim dot: --range takes LO-HI, not '%s'\n", s);
+		return -1;
+	}
+	errno = 0;
+	lo = strtoull(s, &end, 0);
+	if (errno || end != dash) {
+		fprintf(stderr, "ksmsim dot: --range: '%.*s' is not an address\n",
+			(int)(dash - s), s);
+		return -1;
+	}
+	hi = strtoull(dash + 1, &end, 0);
+	if (errno || *end || dash[1] == '-') {
+		fprintf(stderr, "ksmsim dot: --range: '%s' is not an address\n", dash + 1);
+		return -1;
+	}
+	if (hi <= lo) {
+		fprintf(stderr, "ksmsim dot: --range: %s is empty (HI must be above LO)\n", s);
+		return -1;
+	}
+	a->range_lo = lo;
+	a->range_hi = hi;
+	return 0;
+}
+
 /* 1: --help; 0: arguments read; -1: bad usage (said why). */
 static int parse_args(int argc, char **argv, struct dot_args *a)
 {
@@ -132,6 +186,28 @@ static int parse_args(int argc, char **argv, struct dot_args *a)
 			if (parse_num("--limit", argv[i], UINT32_MAX, &v))
 				return -1;
 			a->limit = (unsigned)v;
+		} else if (!strcmp(s, "--fold")) {
+			if (++i == argc) {
+				fprintf(stderr, "ksmsim dot: --fold needs a number\n");
+				return -1;
+			}
+			if (!strcmp(argv[i], "0"))
+				a->fold = DOT_FOLD_NEVER;
+			else if (parse_num("--fold", argv[i], 1000000, &v))
+				return -1;
+			else
+				a->fold = (unsigned)v;
+		} else if (!strcmp(s, "--range")) {
+			if (++i == argc) {
+				fprintf(stderr, "ksmsim dot: --range needs LO-HI\n");
+				return -1;
+			}
+			if (parse_range(argv[i], a))
+				return -1;
+		} else if (!strcmp(s, "--progress")) {
+			a->progress = 1;
+		} else if (!strcmp(s, "--quiet")) {
+			a->progress = -1;
 		} else if (!strcmp(s, "--focus")) {
 			if (++i == argc) {
 				fprintf(stderr, "ksmsim dot: --focus needs a process name\n");
@@ -175,13 +251,25 @@ static int what_of(const char *s, enum trace_dot_what *what)
 	return -1;
 }
 
+static void say(void *ctx, const char *line)
+{
+	(void)ctx;
+	fprintf(stderr, "ksmsim dot: %s\n", line);
+}
+
 static void report_expect(void *ctx, const struct ksm_diag *d)
 {
 	(void)ctx;
 	ksm_diag_print(stderr, d);
 }
 
-/* The commands to replay: up to line @at (0: all), without `dot`. */
+/*
+ * The commands to replay: up to line @at (0: all), without `dot` (this
+ * command draws one picture, not the trace's) and without `check`, which
+ * changes nothing and only reports, and which on a big trace is most of
+ * the time a replay takes (the reproducer's check walks 20,000 chains for
+ * each of 20,000 mappings): `ksmsim replay` is the command that checks.
+ */
 static struct trace part_of(const struct trace *t, unsigned long at)
 {
 	struct trace p = *t;
@@ -191,7 +279,7 @@ static struct trace part_of(const struct trace *t, unsigned long at)
 	for (size_t i = 0; i < t->ncmds; i++) {
 		if (at && t->cmds[i].argpos[0].line > at)
 			break;
-		if (t->cmds[i].kind != TC_DOT)
+		if (t->cmds[i].kind != TC_DOT && t->cmds[i].kind != TC_CHECK)
 			p.cmds[p.ncmds++] = t->cmds[i]; /* shallow: @t owns */
 	}
 	return p;
@@ -230,7 +318,7 @@ int cmd_dot(int argc, char **argv)
 	nargs = what_of(a.pos[1], &what);
 	if (nargs < 0) {
 		fprintf(stderr, "ksmsim dot: cannot draw '%s': WHAT is stable, unstable, "
-			"anon_vma, mm or all\n", a.pos[1]);
+			"anon_vma, mm, rmap or all\n", a.pos[1]);
 		goto usage;
 	}
 	if (a.npos != 3 + nargs) {
@@ -285,6 +373,14 @@ int cmd_dot(int argc, char **argv)
 	dopts.page_proc = a.page_proc;
 	dopts.page_addr = a.page_addr;
 	dopts.title = title;
+	dopts.fold = a.fold;
+	dopts.range_lo = a.range_lo;
+	dopts.range_hi = a.range_hi;
+	dopts.note = say;
+	/* Progress is for a person watching: not in a log unless asked. */
+	dopts.progress = a.progress > 0 ? DOT_PROGRESS_ALL :
+			 a.progress == 0 && isatty(STDERR_FILENO) ? DOT_PROGRESS_BIG :
+			 DOT_PROGRESS_NONE;
 	if (sim_dot(sim, what, proc, addr, file, &dopts, &err)) {
 		fprintf(stderr, "ksmsim dot: %s\n", err.msg);
 		status = KSMSIM_EXIT_USAGE;

@@ -36,7 +36,29 @@ static void *avc_right(void *n)
 
 static bool avc_wanted(struct dot *d, void *n)
 {
-	return avc_of(n)->vma->vm_mm == d->focus_mm;
+	struct vm_area_struct *vma = avc_of(n)->vma;
+
+	return (!d->focus_mm || vma->vm_mm == d->focus_mm) && dot_vma_in_range(d, vma);
+}
+
+/* The VMA the picture is about keeps its chains, however deep. */
+static bool avc_pinned(struct dot *d, void *n)
+{
+	return avc_of(n)->vma == d->pin_vma || (d->avc_pinned && d->avc_pinned(d, avc_of(n)));
+}
+
+static void avc_key(struct dot *d, void *n, char *buf, size_t len)
+{
+	struct anon_vma_chain *avc = avc_of(n);
+
+	(void)d;
+	snprintf(buf, len, "[0x%llx, 0x%llx]", (unsigned long long)avc->rb.start,
+		 (unsigned long long)avc->rb.last);
+}
+
+static const char *avc_owner(void *n)
+{
+	return dot_owner(avc_of(n)->vma->vm_mm);
 }
 
 static Agnode_t *draw_avc(struct dot *d, Agraph_t *g, void *n)
@@ -60,7 +82,7 @@ static void hang_avc(struct dot *d, Agraph_t *g, void *n, Agnode_t *node)
 		dot_set(d, e, DA_E_CONSTRAINT, "false");
 }
 
-void dot_draw_one_anon_vma(struct dot *d, Agraph_t *g, struct anon_vma *av)
+Agraph_t *dot_draw_one_anon_vma(struct dot *d, Agraph_t *g, struct anon_vma *av)
 {
 	struct itree_node *root = RB_ROOT(&av->rb_root.root);
 	struct dot_tree t = {
@@ -68,8 +90,13 @@ void dot_draw_one_anon_vma(struct dot *d, Agraph_t *g, struct anon_vma *av)
 		.left = avc_left,
 		.right = avc_right,
 		.draw = draw_avc,
-		.wanted = d->focus_mm ? avc_wanted : NULL,
+		.wanted = d->focus_mm || d->range_hi ? avc_wanted : NULL,
 		.hang = hang_avc,
+		.what = "chains",
+		.kind = DOTK_AVC,
+		.key = avc_key,
+		.owner = avc_owner,
+		.pinned = d->pin_vma || d->avc_pinned ? avc_pinned : NULL,
 	};
 	char name[48], heading[96];
 	Agnode_t *avn;
@@ -83,13 +110,14 @@ void dot_draw_one_anon_vma(struct dot *d, Agraph_t *g, struct anon_vma *av)
 	avn = dot_anon_vma(d, sub, av);
 	if (!root) {
 		dot_note(d, sub, "no chains");
-		return;
+		return sub;
 	}
 	dot_tree(d, sub, &t);
 	/* The anon_vma points at its tree's root chain (if drawn). */
 	snprintf(name, sizeof(name), "avc_%llu_%llu",
 		 (unsigned long long)avc_of(root)->vma->id, (unsigned long long)av->id);
 	dot_edge(d, sub, avn, agnode(d->g, name, 0), "rb_root", NULL, "darkgreen");
+	return sub;
 }
 
 void dot_draw_anon_vma(struct dot *d, Agraph_t *g, struct vm_area_struct *vma)

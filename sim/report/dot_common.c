@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <gvc.h>
@@ -180,6 +181,7 @@ static const struct attr_decl attr_decls[DA__COUNT] = {
 	[DA_N_HEIGHT] = { AGNODE, "height", "0.2" },
 	[DA_N_MARGIN] = { AGNODE, "margin", "0.08,0.04" },
 	[DA_N_ORDERING] = { AGNODE, "ordering", "" },
+	[DA_N_PERIPHERIES] = { AGNODE, "peripheries", "1" },
 	[DA_E_LABEL] = { AGEDGE, "label", "" },
 	[DA_E_STYLE] = { AGEDGE, "style", "" },
 	[DA_E_COLOR] = { AGEDGE, "color", "black" },
@@ -189,6 +191,7 @@ static const struct attr_decl attr_decls[DA__COUNT] = {
 	[DA_E_FONTSIZE] = { AGEDGE, "fontsize", "9" },
 	[DA_E_WEIGHT] = { AGEDGE, "weight", "1" },
 	[DA_E_CONSTRAINT] = { AGEDGE, "constraint", "true" },
+	[DA_E_PENWIDTH] = { AGEDGE, "penwidth", "1" },
 };
 
 /*
@@ -210,6 +213,13 @@ static void dot_open(struct dot *d, struct ksm_sim *sim, const struct dot_opts *
 	memset(d, 0, sizeof(*d));
 	d->sim = sim;
 	d->limit = opts && opts->limit ? opts->limit : DOT_DEFAULT_LIMIT;
+	d->fold = opts && opts->fold ? opts->fold : DOT_DEFAULT_FOLD;
+	if (d->fold == DOT_FOLD_NEVER)
+		d->fold = 0;
+	if (opts && opts->range_hi) {
+		d->range_lo = opts->range_lo;
+		d->range_hi = opts->range_hi;
+	}
 	d->g = dot_agopen("ksmsim");
 	for (int i = 0; i < DA__COUNT; i++)
 		d->sym[i] = agattr(d->g, attr_decls[i].kind, cs(attr_decls[i].name),
@@ -222,6 +232,7 @@ static void dot_close(struct dot *d)
 	if (d->g)
 		agclose(d->g);
 	dl_free(&d->lb);
+	dot_alias_free(d);
 	d->g = NULL;
 }
 
@@ -378,11 +389,34 @@ void dot_more(struct dot *d, Agraph_t *g)
 	dl_free(&l);
 }
 
+/* A line added to a node's label, centred if the label's lines are. */
+static void rb_label(struct dot *d, Agnode_t *node, const char *text)
+{
+	const char *old = agxget(node, d->sym[DA_N_LABEL]);
+	size_t n = strlen(old);
+
+	if (n >= 2 && !strcmp(old + n - 2, "\\n")) {
+		dl_reset(&d->lb);
+		dl_raw(&d->lb, old);
+		dl_line(&d->lb, "%s", text);
+		dot_set(d, node, DA_N_LABEL, d->lb.s);
+	} else {
+		dot_label_add(d, node, text);
+	}
+}
+
+/*
+ * A tree node's colour is said in words and a grey shade, never with a
+ * red hue or a border: red and green borders, thick and dashed, are what
+ * the rmap picture marks divergence with, and orange dashed borders mark
+ * what is not as it should be.  The two must not be confused.
+ */
 void dot_rb_colour(struct dot *d, Agnode_t *node, bool red)
 {
+	d->uses |= DOT_USES_RB;
 	dot_set(d, node, DA_N_STYLE, "filled");
-	dot_set(d, node, DA_N_FILLCOLOR, red ? "red3" : "black");
-	dot_set(d, node, DA_N_FONTCOLOR, "white");
+	dot_set(d, node, DA_N_FILLCOLOR, red ? "white" : "gray80");
+	rb_label(d, node, red ? "rb: red" : "rb: black");
 }
 
 /* ------------------------------------------------------------------ */
@@ -471,7 +505,9 @@ Agnode_t *dot_stable_node(struct dot *d, Agraph_t *g, struct ksm_stable_node *n)
 			dl_line(l, "no live dup");
 		dl_line(l, "%u dup%s", dups, dups == 1 ? "" : "s");
 		dot_set(d, node, DA_N_SHAPE, "hexagon");
+		dot_set(d, node, DA_N_LABEL, l->s);
 		dot_rb_colour(d, node, rb_red_stable(n));
+		return node;
 	} else {
 		f = dot_node_folio(d->sim, n);
 		if (n->kind == KSM_NODE_DUP)
@@ -485,6 +521,7 @@ Agnode_t *dot_stable_node(struct dot *d, Agraph_t *g, struct ksm_stable_node *n)
 		dl_line(l, "kpfn %llu, %d item%s", (unsigned long long)n->kpfn,
 			n->rmap_hlist_len, n->rmap_hlist_len == 1 ? "" : "s");
 		dot_set(d, node, DA_N_SHAPE, "ellipse");
+		dot_set(d, node, DA_N_LABEL, l->s);
 		if (n->kind == KSM_NODE_DUP) {
 			/* A dup is on its chain's list, not in the tree: its
 			 * red-black entry means nothing. */
@@ -497,7 +534,6 @@ Agnode_t *dot_stable_node(struct dot *d, Agraph_t *g, struct ksm_stable_node *n)
 		if (!f)
 			dot_mark(d, node);
 	}
-	dot_set(d, node, DA_N_LABEL, l->s);
 	return node;
 }
 
@@ -561,12 +597,7 @@ Agnode_t *dot_rmap_item(struct dot *d, Agraph_t *g, struct ksm_rmap_item *it)
 	return node;
 }
 
-/* Present, KSM, KSM zero-page and shared (mapcount > 1) pages of a VMA. */
-struct vma_pages {
-	uint64_t present, ksm, ksm_zero, shared;
-};
-
-static struct vma_pages count_vma_pages(struct ksm_sim *sim,
+struct vma_pages dot_vma_pages(struct ksm_sim *sim,
 					struct vm_area_struct *vma)
 {
 	struct vma_pages c = { 0 };
@@ -601,12 +632,14 @@ Agnode_t *dot_vma(struct dot *d, Agraph_t *g, struct vm_area_struct *vma)
 
 	snprintf(name, sizeof(name), "vma_%llu", (unsigned long long)vma->id);
 	node = agnode(d->g, name, 0);
+	if (!node)
+		node = dot_alias_get(d, vma); /* drawn in a fold */
 	if (node)
 		return node;
 	if (!dot_budget(d, DOTK_VMA))
 		return NULL;
 	node = dot_node(d, g, name);
-	c = count_vma_pages(d->sim, vma);
+	c = dot_vma_pages(d->sim, vma);
 	dl_reset(l);
 	dl_linel(l, "%s  vma #%llu", dot_owner(vma->vm_mm), (unsigned long long)vma->id);
 	dl_linel(l, "[0x%llx, 0x%llx) %llu page%s",
@@ -714,6 +747,7 @@ void dot_label_add(struct dot *d, Agnode_t *node, const char *text)
 
 void dot_mark(struct dot *d, Agnode_t *node)
 {
+	d->uses |= DOT_USES_MARK;
 	dot_set(d, node, DA_N_STYLE, "filled,dashed");
 	dot_set(d, node, DA_N_COLOR, "orange");
 	dot_set(d, node, DA_N_PENWIDTH, "3");
@@ -721,7 +755,16 @@ void dot_mark(struct dot *d, Agnode_t *node)
 
 bool dot_item_wanted(struct dot *d, struct ksm_rmap_item *it)
 {
+	uint64_t a = it->address & KSM_PAGE_MASK;
+
+	if (d->range_hi && (a < d->range_lo || a >= d->range_hi))
+		return false;
 	return !d->focus_mm || it->mm == d->focus_mm;
+}
+
+bool dot_vma_in_range(struct dot *d, const struct vm_area_struct *vma)
+{
+	return !d->range_hi || (vma->vm_end > d->range_lo && vma->vm_start < d->range_hi);
 }
 
 /* ------------------------------------------------------------------ */
@@ -731,9 +774,12 @@ bool dot_item_wanted(struct dot *d, struct ksm_rmap_item *it)
 struct tree_entry {
 	void *n;
 	size_t parent;      /* index; SIZE_MAX for the root     */
+	unsigned depth;     /* the root's is 0                   */
 	bool wanted;        /* matters under the focus itself   */
-	bool keep;          /* drawn (wanted, or above a wanted) */
+	bool self;          /* drawn for itself, not as a path  */
+	bool keep;          /* drawn (self, or above one)       */
 	size_t size;        /* nodes in its subtree             */
+	size_t nwanted;     /* wanted nodes in its subtree      */
 	size_t kid[2];      /* left, right child index or SIZE_MAX */
 	Agnode_t *node;
 };
@@ -770,10 +816,105 @@ static void stand_in(struct dot *d, Agraph_t *g, Agnode_t *parent,
 	dot_edge(d, g, parent, n, NULL, "dotted", "gray60");
 }
 
+/* Processes of a folded subtree and how many of its nodes each has. */
+#define FOLD_OWNERS 4
+
+struct owner_tally {
+	const char *name[FOLD_OWNERS];
+	size_t count[FOLD_OWNERS];
+	size_t others;
+};
+
+static void tally(struct owner_tally *o, const char *name)
+{
+	int i;
+
+	if (!name)
+		return;
+	for (i = 0; i < FOLD_OWNERS && o->name[i]; i++) {
+		if (!strcmp(o->name[i], name)) {
+			o->count[i]++;
+			return;
+		}
+	}
+	if (i == FOLD_OWNERS) {
+		o->others++;
+		return;
+	}
+	o->name[i] = name;
+	o->count[i] = 1;
+}
+
+/*
+ * The subtree under entry @c, cut by a big tree's depth, as one node: how
+ * many of its nodes the picture wanted, the keys it spans in order, and
+ * whose they are.  Its nodes are not walked again: subtrees folded are
+ * disjoint, so a tree costs O(n) however it is cut.
+ */
+static void fold_subtree(struct dot *d, Agraph_t *g, const struct dot_tree *t,
+			 struct tree_entry *e, size_t c, Agnode_t *parent)
+{
+	struct owner_tally o = { 0 };
+	size_t lo = c, hi = c, *stack, top = 0;
+	struct dot_label l = { 0 };
+	char k1[96] = "", k2[96] = "";
+	Agnode_t *n;
+
+	n = dot_fold_node(d, g, t->kind, e[c].nwanted);
+	if (!n)
+		return;
+	d->uses |= DOT_USES_FOLD;
+	while (e[lo].kid[0] != SIZE_MAX)
+		lo = e[lo].kid[0];
+	while (e[hi].kid[1] != SIZE_MAX)
+		hi = e[hi].kid[1];
+	stack = xmalloc(sizeof(*stack) * e[c].size);
+	stack[top++] = c;
+	while (top) {
+		size_t i = stack[--top];
+
+		if (t->owner && e[i].wanted)
+			tally(&o, t->owner(e[i].n));
+		for (int k = 0; k < 2; k++)
+			if (e[i].kid[k] != SIZE_MAX)
+				stack[top++] = e[i].kid[k];
+	}
+	free(stack);
+	dl_reset(&l);
+	dl_line(&l, "subtree of %zu %s", e[c].size, t->what ? t->what : "nodes");
+	if (e[c].nwanted != e[c].size)
+		dl_line(&l, "%zu of them wanted here", e[c].nwanted);
+	if (t->key) {
+		t->key(d, e[lo].n, k1, sizeof(k1));
+		t->key(d, e[hi].n, k2, sizeof(k2));
+		dl_line(&l, "in order %s", k1);
+		dl_line(&l, "to %s", k2);
+	}
+	if (o.name[0]) {
+		char line[160];
+		size_t used = 0;
+
+		for (int i = 0; i < FOLD_OWNERS && o.name[i]; i++)
+			used += (size_t)snprintf(line + used, used < sizeof(line) ?
+						 sizeof(line) - used : 0, "%s%s %zu",
+						 i ? ", " : "", o.name[i], o.count[i]);
+		if (o.others && used < sizeof(line))
+			snprintf(line + used, sizeof(line) - used, ", others %zu", o.others);
+		dl_line(&l, "%s", line);
+	}
+	dot_set(d, n, DA_N_LABEL, l.s);
+	dot_set(d, n, DA_N_SHAPE, "box");
+	dot_set(d, n, DA_N_STYLE, "rounded,dashed");
+	dot_set(d, n, DA_N_COLOR, "gray40");
+	dl_free(&l);
+	dot_edge(d, g, parent, n, NULL, "dotted", "gray40");
+}
+
 size_t dot_tree(struct dot *d, Agraph_t *g, const struct dot_tree *t)
 {
 	struct tree_entry *e;
 	size_t n = 0, cap = 64, drawn = 0;
+	bool big;
 
 	if (!t->root)
 		return 0;
@@ -791,16 +932,27 @@ size_t dot_tree(struct dot *d, Agraph_t *g, const struct dot_tree *t)
 				e = xrealloc(e, sizeof(*e) * (cap *= 2));
 			e[i].kid[k] = n;
 			e[n++] = (struct tree_entry){ .n = kids[k], .parent = i,
+						      .depth = e[i].depth + 1,
 						      .kid = { SIZE_MAX, SIZE_MAX } };
 		}
 	}
-	/* Children before parents: sizes, and what the focus keeps. */
+	/*
+	 * A big tree is drawn to a fixed depth: what Graphviz can lay out
+	 * and a reader can take in.  Below it only what the picture is
+	 * about (pinned) is drawn, with the path to it.
+	 */
+	big = d->fold && n > DOT_TREE_FULL;
+	/* Children before parents: sizes, and what is drawn. */
 	for (size_t i = n; i-- > 0;) {
 		e[i].size++;
 		e[i].wanted = !t->wanted || t->wanted(d, e[i].n);
-		e[i].keep |= e[i].wanted;
+		e[i].nwanted += e[i].wanted;
+		e[i].self = (e[i].wanted && (!big || e[i].depth <= DOT_TREE_DEPTH)) ||
+			    (t->pinned && t->pinned(d, e[i].n));
+		e[i].keep |= e[i].self;
 		if (e[i].parent != SIZE_MAX) {
 			e[e[i].parent].size += e[i].size;
+			e[e[i].parent].nwanted += e[i].nwanted;
 			e[e[i].parent].keep |= e[i].keep;
 		}
 	}
@@ -826,6 +978,8 @@ size_t dot_tree(struct dot *d, Agraph_t *g, const struct dot_tree *t)
 
 			if (c == SIZE_MAX)
 				stand_in(d, g, e[i].node, SI_NONE, 0);
+			else if (!e[c].keep && e[c].nwanted)
+				fold_subtree(d, g, t, e, c, e[i].node);
 			else if (!e[c].keep)
 				stand_in(d, g, e[i].node, SI_HIDDEN, e[c].size);
 			else if (!e[c].node)
@@ -834,7 +988,7 @@ size_t dot_tree(struct dot *d, Agraph_t *g, const struct dot_tree *t)
 				dot_edge(d, g, e[i].node, e[c].node, NULL, NULL, NULL);
 		}
 		/* A node only on the way to a wanted one brings nothing along. */
-		if (t->hang && e[i].wanted)
+		if (t->hang && e[i].self)
 			t->hang(d, g, e[i].n, e[i].node);
 	}
 	free(e);
@@ -1054,13 +1208,47 @@ static struct task *find_proc(struct ksm_sim *sim, const char *name, unsigned ar
 	return t;
 }
 
-static int resolve_opts(struct dot *d, const struct dot_opts *opts,
-			struct sim_error *err)
+/* Which options a picture has a use for. */
+enum { USE_FOCUS = 1, USE_PAGE = 2, USE_RANGE = 4 };
+
+static unsigned opts_used(enum trace_dot_what what)
 {
+	switch (what) {
+	case TDOT_STABLE:
+	case TDOT_ALL:
+		return USE_FOCUS | USE_PAGE | USE_RANGE;
+	case TDOT_UNSTABLE:
+	case TDOT_ANON_VMA:
+		return USE_FOCUS | USE_RANGE;
+	case TDOT_MM:
+		return USE_RANGE;
+	default:
+		return 0;
+	}
+}
+
+static int resolve_opts(struct dot *d, enum trace_dot_what what,
+			const struct dot_opts *opts, struct sim_error *err)
+{
+	unsigned use = opts_used(what);
+	const char *name = trace_dot_what_name(what);
 	struct task *t;
 
 	if (!opts)
 		return 0;
+	/* An option the picture has no use for is a mistake, not a no-op. */
+	if (opts->focus && !(use & USE_FOCUS))
+		return sim_fail(err, (enum sim_arg)0, "focus: %s draws no other process to leave out",
+				name);
+	if (opts->page_proc && !(use & USE_PAGE))
+		return sim_fail(err, (enum sim_arg)0, "page: only stable and all draw KSM pages to choose from, not %s",
+				name);
+	if (opts->range_hi && !(use & USE_RANGE))
+		return sim_fail(err, (enum sim_arg)0, "range: %s is of one page already", name);
+	if (opts->range_hi && opts->range_hi <= opts->range_lo)
+		return sim_fail(err, (enum sim_arg)0, "range: 0x%llx-0x%llx is empty",
+				(unsigned long long)opts->range_lo,
+				(unsigned long long)opts->range_hi);
 	if (opts->focus) {
 		if (!(t = find_proc(d->sim, opts->focus, 0, "focus: ", err)))
 			return -1;
@@ -1080,6 +1268,9 @@ static int resolve_opts(struct dot *d, const struct dot_opts *opts,
 			return sim_fail(err, (enum sim_arg)0, "page: %s maps no KSM page at 0x%llx",
 					t->name, (unsigned long long)opts->page_addr);
 		d->focus_node = folio_stable_node(f);
+		d->pin_vma = vma_lookup(t->mm, a);
+		d->pin_mm = t->mm;
+		d->pin_addr = a;
 	}
 	return 0;
 }
@@ -1094,8 +1285,90 @@ static void focus_heading(struct dot *d, const struct dot_opts *opts, char *buf,
 		n += snprintf(buf + n, len - (size_t)n, ", process %s only",
 			      d->focus_mm->owner);
 	if (d->focus_node && n >= 0 && (size_t)n < len)
-		snprintf(buf + n, len - (size_t)n, ", the KSM page at %s 0x%llx only",
-			 opts->page_proc, (unsigned long long)opts->page_addr);
+		n += snprintf(buf + n, len - (size_t)n, ", the KSM page at %s 0x%llx only",
+			      opts->page_proc, (unsigned long long)opts->page_addr);
+	if (d->range_hi && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, ", addresses 0x%llx-0x%llx only",
+			 (unsigned long long)d->range_lo, (unsigned long long)d->range_hi);
+}
+
+static void say(const struct dot_opts *opts, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void say(const struct dot_opts *opts, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	if (!opts || !opts->note)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	opts->note(opts->note_ctx, line);
+}
+
+static const char *const kind_plural[DOTK__COUNT] = {
+	[DOTK_STABLE] = "stable nodes", [DOTK_ITEM] = "rmap_items", [DOTK_VMA] = "VMAs",
+	[DOTK_ANON_VMA] = "anon_vmas", [DOTK_AVC] = "anon_vma_chains", [DOTK_MM] = "processes",
+};
+
+/* What the budget cut and what was folded, in words, for the caller. */
+static void say_cuts(struct dot *d, const struct dot_opts *opts)
+{
+	char line[400];
+	size_t used = 0;
+	unsigned long total = 0;
+
+	for (int k = 0; k < DOTK__COUNT; k++)
+		total += d->skipped[k];
+	if (total) {
+		for (int k = 0; k < DOTK__COUNT; k++)
+			if (d->skipped[k] && used < sizeof(line))
+				used += (size_t)snprintf(line + used, sizeof(line) - used, ", %lu %s",
+							 d->skipped[k], kind_plural[k]);
+		say(opts, "%lu objects not drawn (node limit %u; --limit raises it)%s", total,
+		    d->limit, used ? line : "");
+	}
+	used = 0;
+	total = 0;
+	for (int k = 0; k < DOTK__COUNT; k++) {
+		total += d->folded[k];
+		if (d->folded[k] && used < sizeof(line))
+			used += (size_t)snprintf(line + used, sizeof(line) - used, ", %lu %s",
+						 d->folded[k], kind_plural[k]);
+	}
+	if (total)
+		say(opts, "%lu objects folded into %u nodes%s", total, d->nfolds, line);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* dot_output() with the progress the caller asked for around it. */
+static int output(struct dot *d, const char *file, unsigned arg, const struct dot_opts *opts,
+		  struct sim_error *err)
+{
+	int nodes = agnnodes(d->g), edges = agnedges(d->g), rc;
+	unsigned progress = opts ? opts->progress : DOT_PROGRESS_NONE;
+	bool tell = dot_format_of(file) != DOT_FORMAT_DOT &&
+		    (progress == DOT_PROGRESS_ALL ||
+		     (progress == DOT_PROGRESS_BIG && nodes > DOT_PROGRESS_NODES));
+	double t0 = 0;
+
+	if (tell) {
+		say(opts, "laying out and rendering %d nodes, %d edges...", nodes, edges);
+		t0 = now_s();
+	}
+	rc = dot_output(d, file, arg, err);
+	if (tell && !rc)
+		say(opts, "laid out and rendered in %.2f s", now_s() - t0);
+	return rc;
 }
 
 int sim_dot(struct ksm_sim *sim, enum trace_dot_what what, const char *proc,
@@ -1105,7 +1378,7 @@ int sim_dot(struct ksm_sim *sim, enum trace_dot_what what, const char *proc,
 	const char *title = opts ? opts->title : NULL;
 	struct vm_area_struct *vma = NULL;
 	struct folio *folio = NULL;
-	char head[160];
+	char head[256], first[160];
 	struct task *task = NULL;
 	struct dot d;
 	int rc = -1;
@@ -1119,6 +1392,7 @@ int sim_dot(struct ksm_sim *sim, enum trace_dot_what what, const char *proc,
 			return sim_fail(err, (enum sim_arg)W_ADDR,
 					"%s maps no KSM page at 0x%llx", task->name,
 					(unsigned long long)addr);
+		vma = vma_lookup(task->mm, addr);
 		break;
 	case TDOT_ANON_VMA:
 	case TDOT_MM:
@@ -1140,8 +1414,14 @@ int sim_dot(struct ksm_sim *sim, enum trace_dot_what what, const char *proc,
 	}
 
 	dot_open(&d, sim, opts);
-	if (what != TDOT_ANON_VMA && what != TDOT_MM && resolve_opts(&d, opts, err))
+	if (resolve_opts(&d, what, opts, err))
 		goto out;
+	if (vma)
+		d.pin_vma = vma;
+	if (what == TDOT_RMAP) {
+		d.pin_mm = task->mm;
+		d.pin_addr = addr;
+	}
 	switch (what) {
 	case TDOT_STABLE:
 		focus_heading(&d, opts, head, sizeof(head), "stable tree");
@@ -1154,13 +1434,15 @@ int sim_dot(struct ksm_sim *sim, enum trace_dot_what what, const char *proc,
 		dot_draw_unstable(&d, d.g);
 		break;
 	case TDOT_ANON_VMA:
-		snprintf(head, sizeof(head), "anon_vma of %s 0x%llx", task->name,
+		snprintf(first, sizeof(first), "anon_vma of %s 0x%llx", task->name,
 			 (unsigned long long)addr);
+		focus_heading(&d, opts, head, sizeof(head), first);
 		dot_heading(&d, head, title);
 		dot_draw_anon_vma(&d, d.g, vma);
 		break;
 	case TDOT_MM:
-		snprintf(head, sizeof(head), "address space of %s", task->name);
+		snprintf(first, sizeof(first), "address space of %s", task->name);
+		focus_heading(&d, opts, head, sizeof(head), first);
 		dot_heading(&d, head, title);
 		dot_draw_mm(&d, d.g, task);
 		break;
@@ -1179,7 +1461,9 @@ int sim_dot(struct ksm_sim *sim, enum trace_dot_what what, const char *proc,
 		break;
 	}
 	dot_more(&d, d.g);
-	rc = dot_output(&d, file, file_word(what), err);
+	dot_legend(&d, d.g);
+	say_cuts(&d, opts);
+	rc = output(&d, file, file_word(what), opts, err);
 out:
 	dot_close(&d);
 	return rc;
@@ -1197,6 +1481,7 @@ int sim_dot_rmap_folio(struct ksm_sim *sim, struct folio *folio, const char *fil
 	dot_heading(&d, head, title);
 	dot_draw_rmap(&d, d.g, folio);
 	dot_more(&d, d.g);
+	dot_legend(&d, d.g);
 	rc = dot_output(&d, file, 0, err);
 	dot_close(&d);
 	return rc;

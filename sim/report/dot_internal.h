@@ -4,7 +4,8 @@
  *
  * One struct dot per picture: the cgraph graph being built, the node
  * budget, the focus, and a label buffer.  Each picture is one function
- * (dot_stable.c, dot_unstable.c, dot_anon_vma.c, dot_mm.c, dot_all.c)
+ * (dot_stable.c, dot_unstable.c, dot_anon_vma.c, dot_mm.c, dot_rmap.c,
+ * dot_all.c)
  * that draws into a graph or a cluster of it; dot_all.c composes the
  * others.  The pieces every picture shares live in dot_common.c:
  *
@@ -23,14 +24,17 @@
  * av_3, avc_7_3 for the chain of VMA 7 in anon_vma 3, mm_2): ids are
  * handed out in creation order, so names are the same on every run.
  *
- * A new picture — the rmap walk of `dot rmap P ADDR` is the one missing —
- * is a dot_rmap.c drawing with these pieces: dot_stable_node() for the
- * page's node, dot_rmap_item() for its items, dot_anon_vma() and
- * dot_avc() for the anon_vmas and chains a walk visits (set
+ * A new picture is drawn with these pieces, as dot_rmap.c draws the rmap
+ * walks: dot_stable_node() for a KSM page's node, dot_draw_items() for
+ * its items, dot_draw_one_anon_vma() for the anon_vmas and chains (set
  * d->vma_parent so that dot_vma(d, dot_vma_home(d, g, vma), vma) puts
  * each VMA in its process's cluster), dot_mark() or dot_set() to mark
- * what each strategy visited and found, dot_label_add() for the page-table
- * entries; then a case in sim_dot() (dot_common.c) instead of the error.
+ * what matters, dot_label_add() for more lines; then a case in sim_dot().
+ *
+ * Big structures (dot_fold.c): runs of alike objects are folded into one
+ * node and big trees are cut at a depth; what the picture is about is
+ * pinned (d->pin_vma, d->focus_node, d->avc_pinned) and never folded.
+ * d->uses collects what the legend (dot_legend.c) must explain.
  */
 #ifndef KSMSIM_REPORT_DOT_INTERNAL_H
 #define KSMSIM_REPORT_DOT_INTERNAL_H
@@ -65,10 +69,10 @@ enum dot_attr {
 	/* node attributes */
 	DA_N_LABEL, DA_N_SHAPE, DA_N_STYLE, DA_N_FILLCOLOR, DA_N_COLOR,
 	DA_N_FONTCOLOR, DA_N_PENWIDTH, DA_N_FONTNAME, DA_N_FONTSIZE,
-	DA_N_WIDTH, DA_N_HEIGHT, DA_N_MARGIN, DA_N_ORDERING,
+	DA_N_WIDTH, DA_N_HEIGHT, DA_N_MARGIN, DA_N_ORDERING, DA_N_PERIPHERIES,
 	/* edge attributes */
 	DA_E_LABEL, DA_E_STYLE, DA_E_COLOR, DA_E_FONTCOLOR, DA_E_ARROWHEAD,
-	DA_E_FONTNAME, DA_E_FONTSIZE, DA_E_WEIGHT, DA_E_CONSTRAINT,
+	DA_E_FONTNAME, DA_E_FONTSIZE, DA_E_WEIGHT, DA_E_CONSTRAINT, DA_E_PENWIDTH,
 	DA__COUNT
 };
 
@@ -76,6 +80,21 @@ enum dot_attr {
 struct dot_label {
 	char *s;
 	size_t len, cap;
+};
+
+/* Object -> the node of the fold it was drawn in (dot_fold.c). */
+struct dot_alias {
+	const void **key;
+	Agnode_t **val;
+	size_t n, cap;
+};
+
+/* What a picture used, for its legend. */
+enum {
+	DOT_USES_RB = 1u << 0,        /* red-black tree colours */
+	DOT_USES_MARK = 1u << 1,      /* orange: not what it should be */
+	DOT_USES_WALKS = 1u << 2,     /* rmap: found by all / divergent / by none */
+	DOT_USES_FOLD = 1u << 3,      /* folded runs and subtrees */
 };
 
 struct dot {
@@ -93,6 +112,22 @@ struct dot {
 	Agraph_t *vma_parent;
 	unsigned nnotes;             /* names notes and placeholders      */
 	struct dot_label lb;         /* scratch label of the node at hand */
+	unsigned fold;               /* fold runs this long; 0: never     */
+	unsigned long folded[DOTK__COUNT]; /* objects drawn inside folds  */
+	unsigned nfolds;             /* names fold nodes                  */
+	struct dot_alias alias;      /* folded object -> its fold's node  */
+	uint64_t range_lo, range_hi; /* addresses drawn; hi 0: all        */
+	/* Never folded, whatever else is like it: what the picture is about. */
+	const struct vm_area_struct *pin_vma;
+	/* ...and the rmap_item of this page of this process (rmap P ADDR,
+	 * --page P:ADDR); pin_mm NULL: none. */
+	const struct mm_struct *pin_mm;
+	uint64_t pin_addr;
+	unsigned uses;               /* DOT_USES_*: what the legend explains */
+	/* Chains an interval tree must draw however deep (the rmap walks'
+	 * findings), or NULL; pin_ctx is for it. */
+	bool (*avc_pinned)(struct dot *d, const struct anon_vma_chain *avc);
+	void *pin_ctx;
 };
 
 /* ---- graphs with ids in creation order (dot_iddisc.c) ---- */
@@ -152,6 +187,12 @@ Agnode_t *dot_rmap_item(struct dot *d, Agraph_t *g, struct ksm_rmap_item *it);
 Agnode_t *dot_vma(struct dot *d, Agraph_t *g, struct vm_area_struct *vma);
 Agnode_t *dot_anon_vma(struct dot *d, Agraph_t *g, struct anon_vma *av);
 Agnode_t *dot_avc(struct dot *d, Agraph_t *g, struct anon_vma_chain *avc);
+/* Present, KSM, KSM zero-page and shared (mapcount > 1) pages of a VMA. */
+struct vma_pages {
+	uint64_t present, ksm, ksm_zero, shared;
+};
+
+struct vma_pages dot_vma_pages(struct ksm_sim *sim, struct vm_area_struct *vma);
 /* The graph a VMA pointed at from @g belongs in (see vma_parent). */
 Agraph_t *dot_vma_home(struct dot *d, Agraph_t *g, struct vm_area_struct *vma);
 
@@ -185,10 +226,22 @@ struct dot_tree {
 	 * tree edges, so that those come first among its out-edges); may be
 	 * NULL. */
 	void (*hang)(struct dot *d, Agraph_t *g, void *n, Agnode_t *node);
+	/* For the summary of a folded subtree: what its nodes are (plural:
+	 * "chains"), the key of a node in words, the process a node belongs
+	 * to (NULL: none).  Any may be NULL. */
+	const char *what;
+	enum dot_kind kind;   /* what a fold of its nodes counts as */
+	void (*key)(struct dot *d, void *n, char *buf, size_t len);
+	const char *(*owner)(void *n);
+	/* Whether @n must be drawn even below the depth a big tree is cut
+	 * at (what the picture is about); NULL: none must. */
+	bool (*pinned)(struct dot *d, void *n);
 };
 
 /* Draw a tree breadth first (the top survives the budget); the number
- * of tree nodes drawn. */
+ * of tree nodes drawn.  A tree of more than DOT_TREE_FULL nodes (when
+ * folding is on) is drawn to depth DOT_TREE_DEPTH, plus the paths to
+ * nodes t->pinned wants; each subtree below is one fold node. */
 size_t dot_tree(struct dot *d, Agraph_t *g, const struct dot_tree *t);
 
 /* Colours of a red-black node. */
@@ -198,14 +251,62 @@ void dot_rb_colour(struct dot *d, Agnode_t *node, bool red);
 void dot_draw_stable(struct dot *d, Agraph_t *g);
 void dot_draw_unstable(struct dot *d, Agraph_t *g);
 void dot_draw_anon_vma(struct dot *d, Agraph_t *g, struct vm_area_struct *vma);
-/* One anon_vma and its interval tree, in a cluster of @g. */
-void dot_draw_one_anon_vma(struct dot *d, Agraph_t *g, struct anon_vma *av);
+/* One anon_vma and its interval tree, in a cluster of @g (returned). */
+Agraph_t *dot_draw_one_anon_vma(struct dot *d, Agraph_t *g, struct anon_vma *av);
 void dot_draw_mm(struct dot *d, Agraph_t *g, struct task *task);
+/* The VMAs of @mm in the range, folded into runs, chained from @prev
+ * (may be NULL) in address order; the last node drawn. */
+Agnode_t *dot_draw_vmas(struct dot *d, Agraph_t *g, struct mm_struct *mm, Agnode_t *prev);
 void dot_draw_all(struct dot *d);
 /* The rmap walks of the KSM page @f (dot_rmap.c). */
 void dot_draw_rmap(struct dot *d, Agraph_t *g, struct folio *f);
 
-/* Whether the focus keeps @it: no process focus, or its process. */
+/* Whether the focus keeps @it: no process focus, or its process, and the
+ * address range. */
 bool dot_item_wanted(struct dot *d, struct ksm_rmap_item *it);
+/* Whether the address range keeps @vma (it overlaps the range). */
+bool dot_vma_in_range(struct dot *d, const struct vm_area_struct *vma);
+
+/* ---- folding (dot_fold.c) ---- */
+/* Longest period a run of alike objects is looked for with. */
+#define DOT_FOLD_PERIOD 4
+
+/* Objects [start, start + len) repeat with @period: object i is like
+ * object i - period.  A run of len 1 is one object, not folded. */
+struct dot_run {
+	size_t start, len;
+	unsigned period;
+};
+
+/*
+ * dot_runs() - split objects 0..n-1 into runs: greedily, the longest run
+ * starting at each point whose period is 1 to DOT_FOLD_PERIOD and whose
+ * phases each hold at least @min_each objects, or a single object.
+ * @same(ctx, i, j): whether objects i and j are alike.  @runs has room
+ * for @n entries.  @min_each 0: every object alone.
+ * Return: the number of runs.
+ */
+size_t dot_runs(size_t n, size_t min_each, bool (*same)(void *ctx, size_t i, size_t j),
+		void *ctx, struct dot_run *runs);
+/* The node of a fold standing for @count objects of @kind (double
+ * border), counted against the budget as one node; NULL if the budget
+ * stopped it (then all @count objects count as left out). */
+Agnode_t *dot_fold_node(struct dot *d, Agraph_t *g, enum dot_kind kind, size_t count);
+void dot_alias_set(struct dot *d, const void *obj, Agnode_t *node);
+Agnode_t *dot_alias_get(struct dot *d, const void *obj);
+void dot_alias_free(struct dot *d);
+
+/*
+ * dot_draw_items() - the rmap_items @v[0..n-1] as a list chained from
+ * @prev (may be NULL) with edges of @style and @color (may be NULL), runs
+ * of alike items folded; single items get @fill if not NULL.  Return: the
+ * last node drawn (@prev if none).
+ */
+Agnode_t *dot_draw_items(struct dot *d, Agraph_t *g, struct ksm_rmap_item **v, size_t n,
+			 Agnode_t *prev, const char *style, const char *color,
+			 const char *fill);
+
+/* The legend of what the picture used (d->uses), in a cluster of @g. */
+void dot_legend(struct dot *d, Agraph_t *g);
 
 #endif /* KSMSIM_REPORT_DOT_INTERNAL_H */

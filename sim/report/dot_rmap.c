@@ -10,11 +10,21 @@
  * and found, checked and missed — and every mapping says which strategies
  * found it:
  *
- *   green border  chain through which every strategy found a mapping /
- *                 mapping every strategy found
- *   red border    found by the full walk, missed by the indexed one: the
- *                 equivalence broken
- *   orange        missed by every walk (a relative ksmd has not visited)
+ *   thick green border        chain through which every strategy found
+ *                             a mapping / mapping every strategy found
+ *   thick red dashed border   found by the full walk, missed by the
+ *                             indexed one: the equivalence broken
+ *   orange dashed border      missed by every walk (a relative ksmd has
+ *                             not visited)
+ *
+ * These borders are the divergence's own language: tree colours are
+ * grey shades and words (dot_rb_colour()), and the legend says so.
+ *
+ * A page of a big family (256 mappings in one-page VMAs, an anon_vma of
+ * 20,000 chains) is folded: the interval trees are cut at a fixed depth
+ * except for the chains through which a walk found the page, and runs of
+ * mappings that every walk found alike are one node; a divergent mapping
+ * or one no walk found is always drawn alone.
  *
  * Drawn with the shared pieces of dot_common.c, so the anon_vma trees
  * look as in the anon_vma picture and large trees respect the node limit.
@@ -23,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "ksmsim/rmap.h"
 #include "report/dot_internal.h"
 
@@ -39,6 +50,8 @@ struct marks {
 	struct avc_marks *v;
 	size_t n;
 	enum rmap_strategy current;
+	bool ran[RMAP__COUNT];  /* the strategies this kernel has */
+	unsigned nran;
 };
 
 static int avc_cmp(const void *a, const void *b)
@@ -94,6 +107,53 @@ static void collect_chains(struct ksm_stable_node *node, struct marks *m)
 		qsort(m->v, m->n, sizeof(*m->v), avc_cmp);
 }
 
+static struct avc_marks *marks_of(struct marks *m, const struct anon_vma_chain *avc)
+{
+	struct avc_marks key = { .avc = avc };
+
+	return bsearch(&key, m->v, m->n, sizeof(*m->v), avc_cmp);
+}
+
+/*
+ * A chain through which some walks found the page and others did not is
+ * the divergence: it stays in the picture however big its tree.  Chains
+ * through which every walk found it are many in a big family and alike.
+ */
+static bool chain_found(struct dot *d, const struct anon_vma_chain *avc)
+{
+	struct marks *m = d->pin_ctx;
+	struct avc_marks *am = marks_of(m, avc);
+	unsigned found = 0;
+
+	if (!am)
+		return false;
+	for (int k = 0; k < RMAP__COUNT; k++)
+		if (m->ran[k] && (am->seen[k] & (1u << RMAP_FOUND)))
+			found++;
+	return found && found != m->nran;
+}
+
+/* One page-table entry mapping the page, and the walks that found it. */
+struct truth_row {
+	const struct rmap_truth_entry *e;
+	unsigned found;      /* bit per strategy */
+	bool divergent;      /* full found it, indexed did not */
+};
+
+struct truth_ctx {
+	struct truth_row *row;
+	unsigned all;        /* bits of the strategies that ran */
+};
+
+static bool row_same(void *ctx, size_t i, size_t j)
+{
+	struct truth_ctx *x = ctx;
+	const struct truth_row *a = &x->row[i], *b = &x->row[j];
+
+	/* Only the unremarkable fold: found by every walk that ran. */
+	return a->e->task == b->e->task && a->found == x->all && b->found == x->all;
+}
+
 static void describe_seen(char *buf, size_t len, unsigned seen)
 {
 	static const char *const what[] = {
@@ -121,6 +181,111 @@ static bool found_by(const struct rmap_result *r, const struct mm_struct *mm, ui
 	return false;
 }
 
+/* Found by the full walk, missed by the indexed one. */
+static void divergent(struct dot *d, Agnode_t *n)
+{
+	const char *style = agxget(n, d->sym[DA_N_STYLE]);
+	char st[64];
+
+	d->uses |= DOT_USES_WALKS;
+	snprintf(st, sizeof(st), "%s%sdashed", style, style[0] ? "," : "");
+	dot_set(d, n, DA_N_STYLE, st);
+	dot_set(d, n, DA_N_COLOR, "red");
+	dot_set(d, n, DA_N_PENWIDTH, "4");
+}
+
+static void draw_truth(struct dot *d, Agraph_t *procs, struct folio *f,
+		       const struct rmap_truth *gt, size_t first, size_t count,
+		       const struct rmap_result *r, const bool *ok, size_t *nfound)
+{
+	struct truth_ctx x = { .row = xcalloc(count + 1, sizeof(*x.row)) };
+	struct dot_run *runs = xmalloc(sizeof(*runs) * (count + 1));
+	size_t nruns;
+	char text[256];
+
+	for (int k = 0; k < RMAP__COUNT; k++)
+		if (ok[k])
+			x.all |= 1u << k;
+	for (size_t i = 0; i < count; i++) {
+		const struct rmap_truth_entry *e = &gt->e[first + i];
+		struct truth_row *row = &x.row[i];
+
+		row->e = e;
+		for (int k = 0; k < RMAP__COUNT; k++) {
+			if (!ok[k] || !found_by(&r[k], e->task->mm, e->addr))
+				continue;
+			row->found |= 1u << k;
+			nfound[k]++;
+		}
+		row->divergent = (row->found & (1u << RMAP_FULL)) && ok[RMAP_INDEXED] &&
+				 !(row->found & (1u << RMAP_INDEXED));
+	}
+	nruns = dot_runs(count, d->fold, row_same, &x, runs);
+	for (size_t ri = 0; ri < nruns; ri++) {
+		for (unsigned p = 0; p < runs[ri].period; p++) {
+			size_t i0 = runs[ri].start + p;
+			size_t cnt = (runs[ri].len - p + runs[ri].period - 1) / runs[ri].period;
+			size_t il = i0 + (cnt - 1) * runs[ri].period;
+			const struct truth_row *row = &x.row[i0];
+			const struct rmap_truth_entry *e = row->e;
+			Agraph_t *home = dot_vma_home(d, procs, e->vma);
+			char who[96] = "";
+			size_t used = 0;
+			Agnode_t *pn, *vn = NULL;
+
+			for (int k = 0; k < RMAP__COUNT; k++)
+				if (row->found & (1u << k))
+					used += (size_t)snprintf(who + used, sizeof(who) - used, "%s%s",
+								 used ? ", " : "",
+								 rmap_strategy_name((enum rmap_strategy)k));
+			if (runs[ri].len > 1) {
+				pn = dot_fold_node(d, home, DOTK_VMA, cnt);
+				if (!pn)
+					continue;
+				d->uses |= DOT_USES_FOLD;
+				snprintf(text, sizeof(text), "%zu mappings like this (%s)\n"
+					 "pte %s 0x%llx ... 0x%llx -> pfn %u\nfound by: %s",
+					 cnt, e->task->name, e->task->name, (unsigned long long)e->addr,
+					 (unsigned long long)x.row[il].e->addr, f->pfn, who);
+			} else {
+				char name[64];
+
+				vn = dot_vma(d, home, e->vma);
+				snprintf(name, sizeof(name), "pte_%llu_%llx",
+					 (unsigned long long)e->task->mm->id,
+					 (unsigned long long)e->addr);
+				pn = dot_node(d, home, name);
+				snprintf(text, sizeof(text), "pte %s 0x%llx -> pfn %u\nfound by: %s",
+					 e->task->name, (unsigned long long)e->addr, f->pfn,
+					 used ? who : "no walk");
+			}
+			dl_reset(&d->lb);
+			for (const char *t = text; *t;) {
+				size_t len = strcspn(t, "\n");
+
+				dl_line(&d->lb, "%.*s", (int)len, t);
+				t += len + (t[len] == '\n');
+			}
+			dot_set(d, pn, DA_N_LABEL, d->lb.s);
+			dot_set(d, pn, DA_N_SHAPE, "note");
+			dot_set(d, pn, DA_N_PENWIDTH, "3");
+			if (!used) {
+				dot_mark(d, pn);
+				dot_set(d, pn, DA_N_STYLE, "dashed");
+			} else if (row->divergent) {
+				divergent(d, pn);
+			} else {
+				d->uses |= DOT_USES_WALKS;
+				dot_set(d, pn, DA_N_COLOR, "darkgreen");
+			}
+			if (vn)
+				dot_edge(d, home, vn, pn, "maps", NULL, NULL);
+		}
+	}
+	free(runs);
+	free(x.row);
+}
+
 void dot_draw_rmap(struct dot *d, Agraph_t *g, struct folio *f)
 {
 	struct ksm_sim *sim = d->sim;
@@ -129,7 +294,8 @@ void dot_draw_rmap(struct dot *d, Agraph_t *g, struct folio *f)
 	bool ok[RMAP__COUNT];
 	struct marks m = { 0 };
 	struct rmap_truth gt;
-	struct ksm_rmap_item *it;
+	struct ksm_rmap_item *it, **items;
+	size_t nitems;
 	Agraph_t *page, *procs;
 	Agnode_t *nn;
 	size_t first, count, nfound[RMAP__COUNT] = { 0 };
@@ -142,23 +308,42 @@ void dot_draw_rmap(struct dot *d, Agraph_t *g, struct folio *f)
 		return;
 	}
 	collect_chains(node, &m);
+	d->avc_pinned = chain_found;
+	d->pin_ctx = &m;
 	for (int k = 0; k < RMAP__COUNT; k++) {
 		m.current = (enum rmap_strategy)k;
 		ok[k] = !rmap_walk_ksm_visit(sim, f, (enum rmap_strategy)k, &r[k], visit, &m);
+		m.ran[k] = ok[k];
+		m.nran += ok[k];
 	}
 
 	nn = dot_stable_node(d, page, node);
-	LIST_FOREACH(it, &node->hlist, hlist) {
-		Agnode_t *in = dot_rmap_item(d, page, it), *avn;
+	/* The items, as on the stable tree's picture: a list, runs folded. */
+	nitems = 0;
+	LIST_FOREACH(it, &node->hlist, hlist)
+		nitems++;
+	items = xmalloc(sizeof(*items) * (nitems + 1));
+	nitems = 0;
+	LIST_FOREACH(it, &node->hlist, hlist)
+		items[nitems++] = it;
+	dot_draw_items(d, page, items, nitems, nn, NULL, NULL, NULL);
+	for (size_t i = 0; i < nitems; i++) {
+		Agnode_t *in, *avn;
 
-		dot_edge(d, page, nn, in, NULL, NULL, NULL);
+		it = items[i];
+		snprintf(text, sizeof(text), "item_%llu", (unsigned long long)it->id);
+		in = agnode(d->g, text, 0);
+		if (!in)
+			in = dot_alias_get(d, it);
 		snprintf(text, sizeof(text), "av_%llu", (unsigned long long)it->anon_vma->id);
 		if (!agnode(d->g, text, 0))
 			dot_draw_one_anon_vma(d, g, it->anon_vma);
 		avn = agnode(d->g, text, 0);
-		if (in && avn)
+		/* A fold of items of one anon_vma points at it once. */
+		if (in && avn && !agedge(d->g, in, avn, NULL, 0))
 			dot_edge(d, g, in, avn, "anon_vma", "bold", "blue");
 	}
+	free(items);
 
 	/* What each strategy did with each drawn chain. */
 	for (size_t i = 0; i < m.n; i++) {
@@ -182,50 +367,18 @@ void dot_draw_rmap(struct dot *d, Agraph_t *g, struct folio *f)
 			dot_label_add(d, cn, text);
 		}
 		if (full && ok[RMAP_INDEXED] && !indexed) {
-			dot_set(d, cn, DA_N_COLOR, "red");
-			dot_set(d, cn, DA_N_PENWIDTH, "3");
+			divergent(d, cn);
 		} else if (full && (!ok[RMAP_INDEXED] || indexed)) {
+			d->uses |= DOT_USES_WALKS;
 			dot_set(d, cn, DA_N_COLOR, "darkgreen");
-			dot_set(d, cn, DA_N_PENWIDTH, "2");
+			dot_set(d, cn, DA_N_PENWIDTH, "3");
 		}
 	}
 
 	/* The truth: every entry that maps the page, and who found it. */
 	rmap_truth_build(sim, &gt);
 	rmap_truth_of(&gt, f->pfn, &first, &count);
-	for (size_t i = 0; i < count; i++) {
-		const struct rmap_truth_entry *e = &gt.e[first + i];
-		Agnode_t *vn = dot_vma(d, dot_vma_home(d, procs, e->vma), e->vma), *pn;
-		char name[64], who[96] = "";
-		bool by_full = ok[RMAP_FULL] && found_by(&r[RMAP_FULL], e->task->mm, e->addr);
-		bool by_indexed = ok[RMAP_INDEXED] && found_by(&r[RMAP_INDEXED], e->task->mm, e->addr);
-		size_t used = 0;
-
-		for (int k = 0; k < RMAP__COUNT; k++) {
-			if (!ok[k] || !found_by(&r[k], e->task->mm, e->addr))
-				continue;
-			nfound[k]++;
-			used += (size_t)snprintf(who + used, sizeof(who) - used, "%s%s",
-						 used ? ", " : "",
-						 rmap_strategy_name((enum rmap_strategy)k));
-		}
-		snprintf(name, sizeof(name), "pte_%llu_%llx", (unsigned long long)e->task->mm->id,
-			 (unsigned long long)e->addr);
-		pn = dot_node(d, dot_vma_home(d, procs, e->vma), name);
-		snprintf(text, sizeof(text), "pte %s 0x%llx -> pfn %u\nfound by: %s", e->task->name,
-			 (unsigned long long)e->addr, f->pfn, used ? who : "no walk");
-		dot_set(d, pn, DA_N_LABEL, text);
-		dot_set(d, pn, DA_N_SHAPE, "note");
-		if (!used)
-			dot_set(d, pn, DA_N_COLOR, "orange");
-		else if (by_full && ok[RMAP_INDEXED] && !by_indexed)
-			dot_set(d, pn, DA_N_COLOR, "red");
-		else
-			dot_set(d, pn, DA_N_COLOR, "darkgreen");
-		dot_set(d, pn, DA_N_PENWIDTH, "2");
-		if (vn)
-			dot_edge(d, dot_vma_home(d, procs, e->vma), vn, pn, "maps", NULL, NULL);
-	}
+	draw_truth(d, procs, f, &gt, first, count, r, ok, nfound);
 	{
 		char idx[32];
 
@@ -243,5 +396,7 @@ void dot_draw_rmap(struct dot *d, Agraph_t *g, struct folio *f)
 	for (int k = 0; k < RMAP__COUNT; k++)
 		if (ok[k])
 			rmap_result_free(&r[k]);
+	d->avc_pinned = NULL;
+	d->pin_ctx = NULL;
 	free(m.v);
 }

@@ -20,6 +20,9 @@
  * (or the focused KSM page) and the path from the root to them; the
  * subtrees left out become "k nodes hidden".
  */
+#include <stdlib.h>
+
+#include "core/alloc.h"
 #include "report/dot_internal.h"
 
 static void *stable_left(void *n)
@@ -39,11 +42,25 @@ static bool page_wanted(struct dot *d, struct ksm_stable_node *n)
 
 	if (d->focus_node && n != d->focus_node)
 		return false;
-	if (!d->focus_mm)
+	if (!d->focus_mm && !d->range_hi)
 		return true;
 	LIST_FOREACH(it, &n->hlist, hlist)
-		if (it->mm == d->focus_mm)
+		if (dot_item_wanted(d, it))
 			return true;
+	return false;
+}
+
+/* The KSM page asked about is drawn however deep it is. */
+static bool entry_pinned(struct dot *d, void *p)
+{
+	struct ksm_stable_node *n = p, *dup;
+
+	if (n == d->focus_node)
+		return true;
+	if (n->kind == KSM_NODE_CHAIN)
+		LIST_FOREACH(dup, &n->dups, hlist_dup)
+			if (dup == d->focus_node)
+				return true;
 	return false;
 }
 
@@ -90,24 +107,22 @@ static Agnode_t *draw_entry(struct dot *d, Agraph_t *g, void *p)
 	return NULL;
 }
 
-/* The rmap_items of a KSM page, as a list below it. */
+/* The rmap_items of a KSM page, as a list below it, runs folded. */
 static void draw_items(struct dot *d, Agraph_t *g, struct ksm_stable_node *n,
 		       Agnode_t *page)
 {
-	Agnode_t *prev = page;
-	struct ksm_rmap_item *it;
+	struct ksm_rmap_item *it, **v;
+	size_t cnt = 0;
 
-	LIST_FOREACH(it, &n->hlist, hlist) {
-		Agnode_t *node;
-
-		if (!dot_item_wanted(d, it))
-			continue;
-		node = dot_rmap_item(d, g, it);
-		if (!node)
-			continue; /* counted by the budget */
-		dot_edge(d, g, prev, node, NULL, NULL, "gray40");
-		prev = node;
-	}
+	LIST_FOREACH(it, &n->hlist, hlist)
+		cnt++;
+	v = xmalloc(sizeof(*v) * (cnt + 1));
+	cnt = 0;
+	LIST_FOREACH(it, &n->hlist, hlist)
+		if (dot_item_wanted(d, it))
+			v[cnt++] = it;
+	dot_draw_items(d, g, v, cnt, page, NULL, "gray40", NULL);
+	free(v);
 }
 
 static void hang_entry(struct dot *d, Agraph_t *g, void *p, Agnode_t *node)
@@ -138,6 +153,25 @@ static void hang_entry(struct dot *d, Agraph_t *g, void *p, Agnode_t *node)
 	}
 }
 
+/* A folded subtree's keys: the contents its KSM pages hold. */
+static void stable_key(struct dot *d, void *p, char *buf, size_t len)
+{
+	struct ksm_stable_node *n = p, *dup;
+	struct folio *f = NULL;
+
+	if (n->kind == KSM_NODE_CHAIN) {
+		LIST_FOREACH(dup, &n->dups, hlist_dup)
+			if ((f = dot_node_folio(d->sim, dup)))
+				break;
+	} else {
+		f = dot_node_folio(d->sim, n);
+	}
+	if (f)
+		snprintf(buf, len, "content %llu", (unsigned long long)f->content);
+	else
+		snprintf(buf, len, "a stale node");
+}
+
 void dot_draw_stable(struct dot *d, Agraph_t *g)
 {
 	struct ksm_state *ksm = d->sim->ksm;
@@ -146,8 +180,12 @@ void dot_draw_stable(struct dot *d, Agraph_t *g)
 		.left = stable_left,
 		.right = stable_right,
 		.draw = draw_entry,
-		.wanted = d->focus_mm || d->focus_node ? entry_wanted : NULL,
+		.wanted = d->focus_mm || d->focus_node || d->range_hi ? entry_wanted : NULL,
 		.hang = hang_entry,
+		.what = "stable tree entries",
+		.kind = DOTK_STABLE,
+		.key = stable_key,
+		.pinned = d->focus_node ? entry_pinned : NULL,
 	};
 	char text[160];
 

@@ -24,8 +24,10 @@
  * column per process in rmap_list order.  These are read from the
  * mm_slots' lists, which are always valid.
  */
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "report/dot_internal.h"
 
 static void *item_left(void *n)
@@ -41,6 +43,21 @@ static void *item_right(void *n)
 static bool item_wanted(struct dot *d, void *n)
 {
 	return dot_item_wanted(d, n);
+}
+
+static void item_key(struct dot *d, void *n, char *buf, size_t len)
+{
+	struct folio *f = dot_item_folio(d->sim, n);
+
+	if (f)
+		snprintf(buf, len, "content %llu", (unsigned long long)f->content);
+	else
+		snprintf(buf, len, "an item mapping no page");
+}
+
+static const char *item_owner(void *n)
+{
+	return dot_owner(((struct ksm_rmap_item *)n)->mm);
 }
 
 /*
@@ -94,36 +111,38 @@ static Agnode_t *draw_tree_item(struct dot *d, Agraph_t *g, void *p)
 	return node;
 }
 
-/* Unstable items not in the tree: an earlier round's, one column per mm. */
+/* Unstable items not in the tree: an earlier round's, one column per mm,
+ * runs of alike items folded. */
 static unsigned long draw_stale(struct dot *d, Agraph_t *g, bool between)
 {
 	struct ksm_state *ksm = d->sim->ksm;
 	struct ksm_mm_slot *slot;
+	struct ksm_rmap_item **v = NULL;
+	size_t cap = 0;
 	unsigned long n = 0;
 	Agraph_t *sub = NULL;
 
 	TAILQ_FOREACH(slot, &ksm->ksm_mm_head, mm_node) {
-		Agnode_t *prev = NULL;
+		size_t cnt = 0;
 
 		for (struct ksm_rmap_item *it = slot->rmap_list; it; it = it->rmap_list) {
-			Agnode_t *node;
-
 			if (!(it->address & UNSTABLE_FLAG) || (!between && this_round(d, it)) ||
 			    !dot_item_wanted(d, it))
 				continue;
-			n++;
-			if (!sub)
-				sub = dot_cluster(d, g, "unstable_stale", between ?
-						  "unstable items of the finished round (the tree is not drawn)" :
-						  "stale: unstable items of the last round, not in the tree");
-			node = dot_rmap_item(d, sub, it);
-			if (!node)
-				continue;
-			dot_set(d, node, DA_N_FILLCOLOR, "gray90");
-			dot_edge(d, sub, prev, node, NULL, "dotted", "gray60");
-			prev = node;
+			if (cnt == cap)
+				v = xrealloc(v, sizeof(*v) * (cap = cap ? 2 * cap : 64));
+			v[cnt++] = it;
 		}
+		if (!cnt)
+			continue;
+		n += cnt;
+		if (!sub)
+			sub = dot_cluster(d, g, "unstable_stale", between ?
+					  "unstable items of the finished round (the tree is not drawn)" :
+					  "stale: unstable items of the last round, not in the tree");
+		dot_draw_items(d, sub, v, cnt, NULL, "dotted", "gray60", "gray90");
 	}
+	free(v);
 	return n;
 }
 
@@ -134,7 +153,11 @@ void dot_draw_unstable(struct dot *d, Agraph_t *g)
 		.left = item_left,
 		.right = item_right,
 		.draw = draw_tree_item,
-		.wanted = d->focus_mm ? item_wanted : NULL,
+		.wanted = d->focus_mm || d->range_hi ? item_wanted : NULL,
+		.what = "rmap_items",
+		.kind = DOTK_ITEM,
+		.key = item_key,
+		.owner = item_owner,
 	};
 	unsigned long in_tree = 0;
 	char text[256];

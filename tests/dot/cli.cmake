@@ -51,6 +51,22 @@ expect_run(2 "--at takes a number from 1" dot --at x stable.trace stable ${WORK}
 expect_run(2 "--page takes P:ADDR" dot --page a stable.trace stable ${WORK}/x.dot)
 expect_run(2 "too many arguments" dot a b c d e f g)
 expect_run(0 "" dot --help)
+# --help names every picture and every option.
+execute_process(COMMAND ${KSMSIM} dot --help OUTPUT_VARIABLE help)
+foreach(word "stable FILE" "unstable FILE" "anon_vma P ADDR FILE" "mm P FILE"
+             "rmap P ADDR FILE" "all FILE" "--at" "--focus" "--page" "--range"
+             "--limit" "--fold" "--progress" "--quiet")
+  string(FIND "${help}" "${word}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "ksmsim dot --help does not mention '${word}'")
+  endif()
+endforeach()
+expect_run(2 "WHAT is stable, unstable, anon_vma, mm, rmap or all" dot stable.trace tree ${WORK}/x.dot)
+expect_run(2 "--range takes LO-HI, not '0x10'" dot --range 0x10 stable.trace stable ${WORK}/x.dot)
+expect_run(2 "--range: 0x20-0x10 is empty" dot --range 0x20-0x10 stable.trace stable ${WORK}/x.dot)
+expect_run(2 "--range: 'zz' is not an address" dot --range 0x10-zz stable.trace stable ${WORK}/x.dot)
+expect_run(2 "--fold takes a number from 1" dot --fold x stable.trace stable ${WORK}/x.dot)
+expect_run(2 "--fold needs a number" dot stable.trace stable ${WORK}/x.dot --fold)
 expect_nothing_left()
 
 # What cannot be drawn.
@@ -61,6 +77,12 @@ expect_run(2 "ksmsim dot: focus: no live process named 'zz'"
            dot --focus zz stable.trace stable ${WORK}/x.dot)
 expect_run(2 "ksmsim dot: page: a maps no KSM page at 0x100000003000"
            dot --page a:0x100000003000 stable.trace stable ${WORK}/x.dot)
+expect_run(2 "ksmsim dot: focus: mm draws no other process to leave out"
+           dot --focus a family.trace mm a ${WORK}/x.dot)
+expect_run(2 "ksmsim dot: page: only stable and all draw KSM pages to choose from, not anon_vma"
+           dot --page a:0x100000000000 family.trace anon_vma a 0x100000000000 ${WORK}/x.dot)
+expect_run(2 "ksmsim dot: range: rmap is of one page already"
+           dot --range 0x0-0x1000 divergence.trace rmap p 0x100000000000 ${WORK}/x.dot)
 expect_run(2 "ksmsim dot: a maps no KSM page at 0x100000010000"
            dot family.trace rmap a 0x100000010000 ${WORK}/x.dot)
 expect_run(2 "ksmsim dot: cannot write ${WORK}/no/such/x.dot:"
