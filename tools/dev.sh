@@ -10,7 +10,9 @@
 #   tools/dev.sh test       deps + build + the whole test suite (ctest)
 #   tools/dev.sh sanitize   deps + build with ASan/UBSan + the whole suite
 #   tools/dev.sh release    deps + optimised build (Release, -O3) + the suite
-#   tools/dev.sh fuzz [S]   deps + clang build + run the parser fuzzer S seconds
+#   tools/dev.sh fuzz [S]   deps + clang build + the libFuzzer harnesses
+#                           (parser, replayer): a short smoke run, or S
+#                           seconds each
 #   tools/dev.sh guest [ARGS]
 #                           deps + build + the baseline and lpi guest kernels
 #                           (tools/guest/build.sh ARGS; ~20 min the first time)
@@ -115,8 +117,16 @@ guest)
 	build build
 	"$root/tools/guest/build.sh" "$@" ;;
 fuzz)
+	seconds=${2:-0}
+	case $seconds in
+	''|*[!0-9]*)
+		echo "ksmsim: fuzz takes a whole number of seconds per harness, not '$seconds'" >&2
+		exit 2 ;;
+	esac
+	[ $# -le 2 ] || { echo "ksmsim: fuzz takes at most one argument (seconds)" >&2; exit 2; }
 	deps
-	build build-fuzz -DCMAKE_C_COMPILER=clang -DKSMSIM_FUZZ=ON
+	# Passed every time: the cache would otherwise keep an earlier S.
+	build build-fuzz -DCMAKE_C_COMPILER=clang -DKSMSIM_FUZZ=ON -DKSMSIM_FUZZ_SECONDS="$seconds"
 	ctest --test-dir "$root/build-fuzz" --output-on-failure -R '^fuzz\.' ;;
 *)
 	awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"

@@ -1,0 +1,22 @@
+#!/bin/sh
+# tools/dev.sh refuses bad arguments before it installs or builds anything.
+#   dev-args.sh SOURCE_DIR
+set -u
+dev=$1/tools/dev.sh
+fail=0
+expect_usage() { # WHAT ARGS...
+	what=$1
+	shift
+	out=$(bash "$dev" "$@" 2>&1)
+	rc=$?
+	if [ $rc -ne 2 ] || ! printf '%s\n' "$out" | grep -q "$what"; then
+		echo "FAIL: tools/dev.sh $*: exit $rc, want 2 and '$what'; printed:"
+		printf '%s\n' "$out"
+		fail=1
+	fi
+}
+expect_usage "whole number of seconds" fuzz abc
+expect_usage "whole number of seconds" fuzz -5
+expect_usage "at most one argument" fuzz 5 6
+expect_usage "tools/dev.sh fuzz \[S\]" no-such-command
+exit $fail
