@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/pins.h"
 #include "core/alloc.h"
 #include "core/outfile.h"
 #include "ksmsim/ksm.h"
@@ -96,33 +97,15 @@ struct replay_args {
 	bool keep_going;
 	bool quiet;
 	enum replay_check invariants;
-	const char *pins[8]; /* "sim.NAME=VALUE" */
-	int npins;
+	struct cli_pins pins;
 };
-
-static int add_pin(struct replay_args *a, const char *opt, const char *setting)
-{
-	const char *eq = setting ? strchr(setting, '=') : NULL;
-
-	if (!setting || strncmp(setting, "sim.", 4) || !eq || eq == setting + 4 || !eq[1]) {
-		fprintf(stderr, "ksmsim replay: %s takes sim.NAME=VALUE, not '%s'\n", opt,
-			setting ? setting : "");
-		return -1;
-	}
-	if (a->npins == (int)(sizeof(a->pins) / sizeof(a->pins[0]))) {
-		fprintf(stderr, "ksmsim replay: at most %zu --set options\n",
-			sizeof(a->pins) / sizeof(a->pins[0]));
-		return -1;
-	}
-	a->pins[a->npins++] = setting;
-	return 0;
-}
 
 static int parse_args(int argc, char **argv, struct replay_args *a)
 {
 	a->invariants = REPLAY_CHECK_END;
 	for (int i = 1; i < argc; i++) {
 		const char *s = argv[i];
+		int pin;
 
 		if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
 			usage(stdout);
@@ -155,19 +138,8 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 				return -1;
 			}
 			a->snapshots = argv[i];
-		} else if (!strcmp(s, "--kernel")) {
-			static char kbuf[2][64];
-			const char *k = i + 1 < argc ? argv[++i] : "";
-
-			if (strcmp(k, "baseline") && strcmp(k, "lpi")) {
-				fprintf(stderr, "ksmsim replay: --kernel takes baseline or lpi, not '%s'\n", k);
-				return -1;
-			}
-			snprintf(kbuf[a->npins % 2], sizeof(kbuf[0]), "sim.kernel=%s", k);
-			if (add_pin(a, "--kernel", kbuf[a->npins % 2]))
-				return -1;
-		} else if (!strcmp(s, "--set")) {
-			if (add_pin(a, "--set", i + 1 < argc ? argv[++i] : NULL))
+		} else if ((pin = cli_pins_option(&a->pins, "replay", argc, argv, &i))) {
+			if (pin < 0)
 				return -1;
 		} else if (!strncmp(s, "--check-invariants=", 19)) {
 			const char *w = s + 19;
@@ -246,21 +218,13 @@ int cmd_replay(int argc, char **argv)
 	opts.snapshots = snaps.f;
 
 	sim = ksm_sim_create();
-	for (int i = 0; i < a.npins; i++) {
-		const char *eq = strchr(a.pins[i], '=');
-		char name[64];
-		struct sim_error e;
-
-		snprintf(name, sizeof(name), "%.*s", (int)(eq - a.pins[i]), a.pins[i]);
-		if (ksm_pin_sim_knob(sim, name, eq + 1, &e)) {
-			fprintf(stderr, "ksmsim replay: %s: %s\n", a.pins[i], e.msg);
-			ksm_sim_destroy(sim, NULL, 0);
-			outfile_abort(&snaps);
-			if (a.report)
-				outfile_abort(&report);
-			trace_free(&t);
-			return KSMSIM_EXIT_USAGE;
-		}
+	if (cli_pins_apply(&a.pins, "replay", sim)) {
+		ksm_sim_destroy(sim, NULL, 0);
+		outfile_abort(&snaps);
+		if (a.report)
+			outfile_abort(&report);
+		trace_free(&t);
+		return KSMSIM_EXIT_USAGE;
 	}
 	st = replay_trace(sim, &t, &opts, &res, &err);
 	if (st == REPLAY_ERROR || st == REPLAY_BROKEN ||
@@ -268,6 +232,15 @@ int cmd_replay(int argc, char **argv)
 		ksm_diag_print(stderr, &err);
 	else if (!a.quiet)
 		print_summary(sim, a.trace, &res);
+	/*
+	 * A replay that ran a check ends with what it checked, clean or not,
+	 * in the report (and on stderr too when the report is a file).
+	 */
+	if (res.checks) {
+		replay_check_summary(opts.report, a.trace, &res);
+		if (a.report && !a.quiet)
+			replay_check_summary(stderr, a.trace, &res);
+	}
 	if (ksm_sim_destroy(sim, leaks, sizeof(leaks))) {
 		fprintf(stderr, "ksmsim: internal error: objects left at teardown: %s\n", leaks);
 		if (st == REPLAY_OK)
