@@ -148,6 +148,7 @@ static uint64_t field_u64(const struct ksm_snap_field *f, const void *obj)
 		return *(const enum ksm_migrate_frame *)p;
 	case KSM_SNAP_NAME:
 	case KSM_SNAP_MAPPINGS:
+	case KSM_SNAP_TEXT:
 		return 0; /* not in the tables compared here */
 	case KSM_SNAP_INT:
 	case KSM_SNAP_SIZES:

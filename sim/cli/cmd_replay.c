@@ -10,7 +10,8 @@
  * The whole trace is parsed before anything runs, so a syntax error
  * anywhere applies nothing.  Snapshot records go to standard output, or
  * to FILE — written under a temporary name and renamed only when the
- * replay succeeds, so FILE is never left half written.  The reports of
+ * replay ran to its end or to a failed expect (whose expect_failed record
+ * ends the stream), so FILE is never left half written.  The reports of
  * `check`, `rmap` and `migrate` go to standard error, or to --report
  * FILE.  --check=each runs the rmap check after every command; --strict
  * makes every rmap finding fail the replay (a divergence between the full
@@ -20,6 +21,10 @@
  * replay: the trace's own `set` of the same knob is ignored, so one trace
  * can be replayed as each kernel (the guest agreement tests do).  A
  * summary of the final machine goes to standard error unless --quiet.
+ * A replay that ran an rmap check (--check=each, or a `check` command)
+ * ends with a line saying what was checked, clean or not, in the report
+ * (and on stderr too when the report is a file, unless --quiet):
+ * replay_check_summary().
  *
  * Exit status: 0 success; 1 an expect failed (or, a bug, an invariant of
  * the model did); 2 bad usage or a trace that cannot be applied.
@@ -247,10 +252,14 @@ int cmd_replay(int argc, char **argv)
 			st = REPLAY_BROKEN;
 	}
 	/*
-	 * Snapshot records are kept only from a replay that ran to its end;
-	 * the report is a log of what happened and is kept either way.
+	 * Snapshot records are kept from a replay that ran to its end, or to
+	 * a failed expect: the records before it are valid, and the failure
+	 * is the last record (an expect_failed record).  A replay stopped by
+	 * an error, a broken invariant or a failed check is not kept.  The
+	 * report is a log of what happened and is kept either way.
 	 */
-	keep = st == REPLAY_OK || (st == REPLAY_EXPECT_FAILED && a.keep_going);
+	keep = st == REPLAY_OK ||
+	       (st == REPLAY_EXPECT_FAILED && (a.keep_going || res.failed_expects));
 	if (!keep) {
 		outfile_abort(&snaps);
 	} else if (outfile_commit(&snaps, &err)) {
