@@ -26,8 +26,9 @@
  * (and on stderr too when the report is a file, unless --quiet):
  * replay_check_summary().
  *
- * Exit status: 0 success; 1 an expect failed (or, a bug, an invariant of
- * the model did); 2 bad usage or a trace that cannot be applied.
+ * Exit status: 0 success; 1 an expect failed, a check failed (a
+ * divergence, or any finding with --strict), or (a bug) an invariant of
+ * the model did; 2 bad usage or a trace that cannot be applied.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -52,17 +53,25 @@ static void usage(FILE *out)
 		"Replays a ksmtrace v1 file (docs/trace-format.md) on a simulated machine.\n"
 		"  --snapshots FILE      write snapshot records to FILE instead of stdout\n"
 		"  --report FILE         write check/rmap/migrate reports to FILE instead of stderr\n"
-		"  --check=each          compare the rmap walks of every KSM page after every command\n"
+		"  --check=each          compare the rmap walks of every KSM page after every command;\n"
+		"                        a checked replay ends with a summary of what was compared\n"
+		"                        (only the lpi kernel has the indexed walk: --kernel lpi)\n"
 		"  --strict              any rmap finding fails (a full/indexed divergence always does)\n"
 		"  --check-dot DIR       draw the rmap picture of every KSM page the check reports in DIR\n"
 		"  --keep-going          report every failed expect and go on (exit 1 at the end)\n"
 		"  --check-invariants=W  check the model's invariants never, at the end\n"
 		"                        (default) or after each command\n"
-		"  --quiet               no summary on stderr\n"
+		"  --quiet               no summary of the machine on stderr (the check summary\n"
+		"                        stays in the report)\n"
 		"  --kernel K            replay as kernel K (baseline or lpi), whatever the\n"
 		"                        trace's `set sim.kernel` says\n"
 		"  --set sim.NAME=VALUE  pin a simulator knob (repeatable); the trace's own\n"
-		"                        setting of it is ignored\n");
+		"                        setting of it is ignored\n"
+		"Snapshot records are written when the replay runs to its end or to a failed\n"
+		"expect (the records before it, then an expect_failed record per failed pair).\n"
+		"Exit status: 0 success, 1 a failed expect, a divergence of the full and indexed\n"
+		"walks (or with --strict any finding) or a broken invariant, 2 bad usage or a\n"
+		"trace that cannot be applied.\n");
 }
 
 static void report_expect(void *ctx, const struct ksm_diag *d)
