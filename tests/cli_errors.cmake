@@ -27,6 +27,22 @@ if(left)
   message(FATAL_ERROR "a failed replay left ${left}")
 endif()
 
+# A failed expect keeps the records written before it, and the failure is
+# the stream's last record; `ksmsim diff` reads such a stream.
+file(WRITE ${tmp}/expect.trace "ksmtrace 1\nspawn a\nmmap a 0x100000000000 2\nsnapshot first\nexpect a.vmas=2\nsnapshot second\n")
+expect_run(1 "expect.trace:5:8: expect a.vmas=2 failed: the value is 1"
+           replay --snapshots ${tmp}/expect.jsonl ${tmp}/expect.trace)
+file(STRINGS ${tmp}/expect.jsonl lines)
+list(LENGTH lines n)
+list(GET lines -1 last)
+if(NOT n EQUAL 2 OR NOT last STREQUAL "{\"line\":5,\"label\":\"\",\"expect_failed\":{\"field\":\"a.vmas\",\"want\":\"2\",\"got\":\"1\"}}")
+  message(FATAL_ERROR "replay stopped by a failed expect: ${n} records, the last ${last}")
+endif()
+execute_process(COMMAND ${KSMSIM} diff ${tmp}/expect.jsonl ${tmp}/expect.jsonl RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "diff of a stream with an expect_failed record: exit ${rc}")
+endif()
+
 # An unwritable snapshot destination is refused before anything runs.
 expect_run(2 "${tmp}/no/such/dir/out.jsonl: cannot write:"
            replay --snapshots ${tmp}/no/such/dir/out.jsonl ${SRC}/traces/examples/fork-mremap.trace)

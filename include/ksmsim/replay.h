@@ -44,6 +44,10 @@ struct replay_opts {
 	const char *check_dot_dir; /* the checker draws each KSM page it
 				    * reports here (rmap picture); NULL: not */
 	void (*on_expect_failure)(void *ctx, const struct ksm_diag *d);
+	/* Each rmap finding the checker reports (where it first appears with
+	 * --check=each), with the command it follows; NULL: not called. */
+	void (*on_check_finding)(void *ctx, const struct trace_cmd *c,
+				 enum rmap_finding_kind kind, const char *text);
 	void *ctx;
 };
 
@@ -52,7 +56,17 @@ struct replay_result {
 	unsigned failed_expects; /* with keep_going                  */
 	unsigned snapshots;      /* records written                  */
 	unsigned long checks;    /* rmap checks run                  */
-	unsigned long findings[RMAP_FINDING__COUNT]; /* by kind        */
+	unsigned long checks_without_index; /* ... on a kernel that has no
+					     * indexed walk (baseline): full
+					     * and indexed not compared    */
+	unsigned long ksm_pages_checked;  /* summed over the checks     */
+	unsigned long anon_pages_checked; /* summed over the checks     */
+	unsigned long findings[RMAP_FINDING__COUNT]; /* by kind, at every
+						      * check          */
+	unsigned long reported[RMAP_FINDING__COUNT]; /* by kind, as reported:
+						      * with --check=each a
+						      * finding that persists
+						      * counts once      */
 	/* Hashes of the last check's findings, so that --check=each prints
 	 * a finding where it appears, not after every command; beyond 64
 	 * findings at once, the rest are printed again. */
@@ -100,5 +114,23 @@ enum replay_status replay_trace(struct ksm_sim *sim, const struct trace *t,
 enum replay_status replay_stream(struct ksm_sim *sim, struct trace_stream *s,
 				 const struct replay_opts *opts,
 				 struct replay_result *res, struct ksm_diag *err);
+
+/*
+ * replay_check_summary() - the one line that ends every replay that ran
+ * an rmap check (sim/trace/replay_summary.c): checks run, KSM pages
+ * checked, the strategies compared, divergences and findings as reported;
+ * on a kernel without the indexed walk it says that only full vs truth
+ * was compared and how to compare indexed (--kernel lpi).  With a newline.
+ */
+void replay_check_summary(FILE *out, const char *file, const struct replay_result *res);
+
+/*
+ * replay_check_summary_json() - the same figures as JSON members (no
+ * braces, no leading comma): "checks", "ksm_pages_checked",
+ * "anon_pages_checked", "strategies", "indexed_compared",
+ * "checks_without_index", "divergences", "findings" (count) and
+ * "findings_by_kind" (an object, every kind in a fixed order).
+ */
+void replay_check_summary_json(FILE *out, const struct replay_result *res);
 
 #endif /* KSMSIM_REPLAY_H */

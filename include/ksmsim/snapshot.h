@@ -47,8 +47,19 @@
  *
  * It describes frames relatively (the frame mapped before, the one mapped
  * after, another, none), never by PFN, so a simulator's record and a real
- * kernel's compare.  struct ksm_snapshot carries either kind (@kind); the
- * members of the other kind stay zero.
+ * kernel's compare.
+ *
+ * A third kind records an `expect` pair that failed, one record per pair,
+ * where the replay stopped (or, with --keep-going, went on), so that the
+ * records before it are kept and the failure is in the stream too:
+ *
+ *   {"line":N,"label":"",
+ *    "expect_failed":{"field":"NAME","want":"V","got":"V"}}
+ *
+ * NAME is the pair's name as the trace writes it (pages_sharing,
+ * b.vmas, sharing.groups, migrate.moved), the values as `expect` prints
+ * them.  struct ksm_snapshot carries one kind (@kind); the members of the
+ * other kinds stay zero.
  *
  * Ownership: a struct ksm_snapshot owns its label, its procs array, its
  * sharing.sizes array and its migrate.mappings array;
@@ -156,9 +167,20 @@ struct ksm_migrate_rec {
 	size_t nmappings;
 };
 
+#define KSM_SNAP_TEXT_MAX 80 /* longest expect_failed string */
+
+/* An `expect` pair that failed. */
+struct ksm_expect_failed_rec {
+	char field[KSM_SNAP_TEXT_MAX + 1]; /* the pair's name           */
+	char want[KSM_SNAP_TEXT_MAX + 1];  /* the value the trace wants */
+	char got[KSM_SNAP_TEXT_MAX + 1];   /* the value there was       */
+};
+
 enum ksm_record_kind {
 	KSM_RECORD_SNAPSHOT, /* `snapshot`, `expect`: global .. sharing */
 	KSM_RECORD_MIGRATE,  /* `migrate`: line, label, migrate         */
+	KSM_RECORD_EXPECT_FAILED, /* a failed `expect` pair: line, label,
+				   * expect_failed                      */
 };
 
 struct ksm_snapshot {
@@ -171,6 +193,7 @@ struct ksm_snapshot {
 	size_t nprocs;
 	struct ksm_sharing sharing;
 	struct ksm_migrate_rec migrate; /* KSM_RECORD_MIGRATE only           */
+	struct ksm_expect_failed_rec expect_failed; /* KSM_RECORD_EXPECT_FAILED only */
 	/* Not part of the record: where the reader found it (0 otherwise). */
 	unsigned src_line;
 };
@@ -200,6 +223,7 @@ enum ksm_snap_type {
 	KSM_SNAP_FRAME,   /* enum ksm_migrate_frame, written as string  */
 	KSM_SNAP_NODE,    /* int64_t, a NUMA node or -1                 */
 	KSM_SNAP_MAPPINGS, /* the mappings of struct ksm_migrate_rec   */
+	KSM_SNAP_TEXT,    /* char[KSM_SNAP_TEXT_MAX + 1], any string  */
 };
 
 struct ksm_snap_field {
@@ -216,6 +240,10 @@ extern const struct ksm_snap_field ksm_snap_sharing_fields[]; /* struct ksm_shar
 extern const struct ksm_snap_field ksm_snap_migrate_fields[]; /* struct ksm_migrate_rec */
 extern const struct ksm_snap_field ksm_snap_mapping_fields[]; /* struct ksm_migrate_mapping */
 extern const struct ksm_snap_field ksm_snap_migrate_summary_fields[]; /* struct ksm_migrate_summary */
+extern const struct ksm_snap_field ksm_snap_expect_failed_fields[]; /* struct ksm_expect_failed_rec */
+
+/* ksm_record_kind_name() - "snapshot", "migrate", "expect_failed". */
+const char *ksm_record_kind_name(enum ksm_record_kind k);
 
 /* "old", "new", "other", "none"; NULL for an out-of-range value. */
 const char *ksm_migrate_frame_name(enum ksm_migrate_frame f);

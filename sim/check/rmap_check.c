@@ -350,7 +350,18 @@ void rmap_check(struct ksm_sim *sim, struct rmap_check_summary *sum)
 {
 	struct rmap_truth gt;
 	struct text t = { 0 };
+	bool any = sum->anon;
 
+	/*
+	 * Without anonymous pages to check, a machine without KSM pages has
+	 * nothing to compare: skip building the truth (compare checks after
+	 * every command, and most commands of a long trace come before ksmd
+	 * has merged anything).
+	 */
+	for (uint32_t pfn = 1; !any && pfn < sim->mem.nr_pfns; pfn++)
+		any = (pfn_folio(sim, pfn)->flags & (FOLIO_FREE | FOLIO_KSM)) == FOLIO_KSM;
+	if (!any)
+		return;
 	rmap_truth_build(sim, &gt);
 	for (uint32_t pfn = 1; pfn < sim->mem.nr_pfns; pfn++) {
 		struct folio *f = pfn_folio(sim, pfn);

@@ -52,13 +52,16 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: ksmsim diff [--ignore FIELD]... A.jsonl B.jsonl\n"
 		"\n"
-		"Compare two snapshot streams (JSON Lines, one record per `snapshot`)\n"
-		"record by record and print every field that differs:\n"
+		"Compare two snapshot streams (JSON Lines: `snapshot`, `migrate` and\n"
+		"failed-`expect` records, docs/trace-format.md) record by record and\n"
+		"print every field that differs:\n"
 		"  B.jsonl:LINE: record for trace line N (label L): FIELD: A != B\n"
 		"\n"
 		"  --ignore FIELD  skip FIELD and everything below it (repeatable);\n"
 		"                  e.g. knobs.advisor_max_cpu, global.pages_scanned,\n"
-		"                  procs.*.vmas, sharing\n"
+		"                  procs.*.vmas, sharing, migrate.mappings[*].node;\n"
+		"                  migrate and expect_failed leave those records out\n"
+		"                  of both streams before they are paired\n"
 		"\n"
 		"Exit status: 0 identical, 1 different, 2 bad usage or malformed input.\n");
 }

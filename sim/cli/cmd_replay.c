@@ -10,7 +10,8 @@
  * The whole trace is parsed before anything runs, so a syntax error
  * anywhere applies nothing.  Snapshot records go to standard output, or
  * to FILE — written under a temporary name and renamed only when the
- * replay succeeds, so FILE is never left half written.  The reports of
+ * replay ran to its end or to a failed expect (whose expect_failed record
+ * ends the stream), so FILE is never left half written.  The reports of
  * `check`, `rmap` and `migrate` go to standard error, or to --report
  * FILE.  --check=each runs the rmap check after every command; --strict
  * makes every rmap finding fail the replay (a divergence between the full
@@ -20,9 +21,14 @@
  * replay: the trace's own `set` of the same knob is ignored, so one trace
  * can be replayed as each kernel (the guest agreement tests do).  A
  * summary of the final machine goes to standard error unless --quiet.
+ * A replay that ran an rmap check (--check=each, or a `check` command)
+ * ends with a line saying what was checked, clean or not, in the report
+ * (and on stderr too when the report is a file, unless --quiet):
+ * replay_check_summary().
  *
- * Exit status: 0 success; 1 an expect failed (or, a bug, an invariant of
- * the model did); 2 bad usage or a trace that cannot be applied.
+ * Exit status: 0 success; 1 an expect failed, a check failed (a
+ * divergence, or any finding with --strict), or (a bug) an invariant of
+ * the model did; 2 bad usage or a trace that cannot be applied.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -30,6 +36,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/pins.h"
 #include "core/alloc.h"
 #include "core/outfile.h"
 #include "ksmsim/ksm.h"
@@ -46,17 +53,25 @@ static void usage(FILE *out)
 		"Replays a ksmtrace v1 file (docs/trace-format.md) on a simulated machine.\n"
 		"  --snapshots FILE      write snapshot records to FILE instead of stdout\n"
 		"  --report FILE         write check/rmap/migrate reports to FILE instead of stderr\n"
-		"  --check=each          compare the rmap walks of every KSM page after every command\n"
+		"  --check=each          compare the rmap walks of every KSM page after every command;\n"
+		"                        a checked replay ends with a summary of what was compared\n"
+		"                        (only the lpi kernel has the indexed walk: --kernel lpi)\n"
 		"  --strict              any rmap finding fails (a full/indexed divergence always does)\n"
 		"  --check-dot DIR       draw the rmap picture of every KSM page the check reports in DIR\n"
 		"  --keep-going          report every failed expect and go on (exit 1 at the end)\n"
 		"  --check-invariants=W  check the model's invariants never, at the end\n"
 		"                        (default) or after each command\n"
-		"  --quiet               no summary on stderr\n"
+		"  --quiet               no summary of the machine on stderr (the check summary\n"
+		"                        stays in the report)\n"
 		"  --kernel K            replay as kernel K (baseline or lpi), whatever the\n"
 		"                        trace's `set sim.kernel` says\n"
 		"  --set sim.NAME=VALUE  pin a simulator knob (repeatable); the trace's own\n"
-		"                        setting of it is ignored\n");
+		"                        setting of it is ignored\n"
+		"Snapshot records are written when the replay runs to its end or to a failed\n"
+		"expect (the records before it, then an expect_failed record per failed pair).\n"
+		"Exit status: 0 success, 1 a failed expect, a divergence of the full and indexed\n"
+		"walks (or with --strict any finding) or a broken invariant, 2 bad usage or a\n"
+		"trace that cannot be applied.\n");
 }
 
 static void report_expect(void *ctx, const struct ksm_diag *d)
@@ -96,33 +111,15 @@ struct replay_args {
 	bool keep_going;
 	bool quiet;
 	enum replay_check invariants;
-	const char *pins[8]; /* "sim.NAME=VALUE" */
-	int npins;
+	struct cli_pins pins;
 };
-
-static int add_pin(struct replay_args *a, const char *opt, const char *setting)
-{
-	const char *eq = setting ? strchr(setting, '=') : NULL;
-
-	if (!setting || strncmp(setting, "sim.", 4) || !eq || eq == setting + 4 || !eq[1]) {
-		fprintf(stderr, "ksmsim replay: %s takes sim.NAME=VALUE, not '%s'\n", opt,
-			setting ? setting : "");
-		return -1;
-	}
-	if (a->npins == (int)(sizeof(a->pins) / sizeof(a->pins[0]))) {
-		fprintf(stderr, "ksmsim replay: at most %zu --set options\n",
-			sizeof(a->pins) / sizeof(a->pins[0]));
-		return -1;
-	}
-	a->pins[a->npins++] = setting;
-	return 0;
-}
 
 static int parse_args(int argc, char **argv, struct replay_args *a)
 {
 	a->invariants = REPLAY_CHECK_END;
 	for (int i = 1; i < argc; i++) {
 		const char *s = argv[i];
+		int pin;
 
 		if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
 			usage(stdout);
@@ -155,19 +152,8 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 				return -1;
 			}
 			a->snapshots = argv[i];
-		} else if (!strcmp(s, "--kernel")) {
-			static char kbuf[2][64];
-			const char *k = i + 1 < argc ? argv[++i] : "";
-
-			if (strcmp(k, "baseline") && strcmp(k, "lpi")) {
-				fprintf(stderr, "ksmsim replay: --kernel takes baseline or lpi, not '%s'\n", k);
-				return -1;
-			}
-			snprintf(kbuf[a->npins % 2], sizeof(kbuf[0]), "sim.kernel=%s", k);
-			if (add_pin(a, "--kernel", kbuf[a->npins % 2]))
-				return -1;
-		} else if (!strcmp(s, "--set")) {
-			if (add_pin(a, "--set", i + 1 < argc ? argv[++i] : NULL))
+		} else if ((pin = cli_pins_option(&a->pins, "replay", argc, argv, &i))) {
+			if (pin < 0)
 				return -1;
 		} else if (!strncmp(s, "--check-invariants=", 19)) {
 			const char *w = s + 19;
@@ -252,21 +238,13 @@ int cmd_replay(int argc, char **argv)
 	opts.snapshots = snaps.f;
 
 	sim = ksm_sim_create();
-	for (int i = 0; i < a.npins; i++) {
-		const char *eq = strchr(a.pins[i], '=');
-		char name[64];
-		struct sim_error e;
-
-		snprintf(name, sizeof(name), "%.*s", (int)(eq - a.pins[i]), a.pins[i]);
-		if (ksm_pin_sim_knob(sim, name, eq + 1, &e)) {
-			fprintf(stderr, "ksmsim replay: %s: %s\n", a.pins[i], e.msg);
-			ksm_sim_destroy(sim, NULL, 0);
-			outfile_abort(&snaps);
-			if (a.report)
-				outfile_abort(&report);
-			trace_stream_close(t);
-			return KSMSIM_EXIT_USAGE;
-		}
+	if (cli_pins_apply(&a.pins, "replay", sim)) {
+		ksm_sim_destroy(sim, NULL, 0);
+		outfile_abort(&snaps);
+		if (a.report)
+			outfile_abort(&report);
+		trace_stream_close(t);
+		return KSMSIM_EXIT_USAGE;
 	}
 	st = replay_stream(sim, t, &opts, &res, &err);
 	if (st == REPLAY_ERROR || st == REPLAY_BROKEN ||
@@ -274,16 +252,29 @@ int cmd_replay(int argc, char **argv)
 		ksm_diag_print(stderr, &err);
 	else if (!a.quiet)
 		print_summary(sim, a.trace, &res);
+	/*
+	 * A replay that ran a check ends with what it checked, clean or not,
+	 * in the report (and on stderr too when the report is a file).
+	 */
+	if (res.checks) {
+		replay_check_summary(opts.report, a.trace, &res);
+		if (a.report && !a.quiet)
+			replay_check_summary(stderr, a.trace, &res);
+	}
 	if (ksm_sim_destroy(sim, leaks, sizeof(leaks))) {
 		fprintf(stderr, "ksmsim: internal error: objects left at teardown: %s\n", leaks);
 		if (st == REPLAY_OK)
 			st = REPLAY_BROKEN;
 	}
 	/*
-	 * Snapshot records are kept only from a replay that ran to its end;
-	 * the report is a log of what happened and is kept either way.
+	 * Snapshot records are kept from a replay that ran to its end, or to
+	 * a failed expect: the records before it are valid, and the failure
+	 * is the last record (an expect_failed record).  A replay stopped by
+	 * an error, a broken invariant or a failed check is not kept.  The
+	 * report is a log of what happened and is kept either way.
 	 */
-	keep = st == REPLAY_OK || (st == REPLAY_EXPECT_FAILED && a.keep_going);
+	keep = st == REPLAY_OK ||
+	       (st == REPLAY_EXPECT_FAILED && (a.keep_going || res.failed_expects));
 	if (!keep) {
 		outfile_abort(&snaps);
 	} else if (outfile_commit(&snaps, &err)) {

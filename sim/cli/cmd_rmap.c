@@ -2,7 +2,7 @@
 /*
  * DOC: ksmsim rmap — the cost of one rmap walk, per strategy
  *
- *   ksmsim rmap [--at LINE] [--repeat N] TRACE P ADDR
+ *   ksmsim rmap [--at LINE] [--repeat N] [--json] TRACE P ADDR
  *
  * Replays TRACE (up to and including LINE, or all of it; `check`, `rmap`
  * and `migrate` commands on the way are skipped), then walks the KSM page
@@ -13,6 +13,8 @@
  * longest single item's query — and the walk's time, the median of N
  * walks (default 9) measured with the monotonic clock.  Times are
  * measurements and vary; every other figure is exact and deterministic.
+ * --json prints one JSON object with the same figures, the times apart
+ * in "timing" so that a script can compare everything else exactly.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -22,6 +24,7 @@
 
 #include "cli/commands.h"
 #include "core/alloc.h"
+#include "core/json.h"
 #include "ksm/ksm_state.h"
 #include "ksmsim/replay.h"
 #include "ksmsim/rmap.h"
@@ -43,7 +46,78 @@ static int cmp_double(const void *a, const void *b)
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: ksmsim rmap [--at LINE] [--repeat N] TRACE P ADDR\n");
+	fprintf(out,
+		"usage: ksmsim rmap [--at LINE] [--repeat N] [--json] TRACE P ADDR\n"
+		"\n"
+		"Replays TRACE, then walks the KSM page mapped at P:ADDR with each strategy\n"
+		"(full, indexed, naive) and prints, in the shape of the linear_page_index\n"
+		"series' benchmark: rmap_items, iterations, VMAs skipped for the address or\n"
+		"the mm and mappings found over the whole walk, iterations of the longest\n"
+		"single item, and the median time of N walks.  indexed is n/a on a kernel\n"
+		"without it (sim.kernel=baseline).\n"
+		"  --at LINE     stop the replay after trace line LINE\n"
+		"  --repeat N    time N walks per strategy (default 9)\n"
+		"  --json        one JSON object; the times are in \"timing\", apart from the\n"
+		"                exact figures\n"
+		"`check`, `rmap`, `migrate` and `dot` commands of the trace are skipped.\n"
+		"Exit status: 0, or 2 bad usage, a bad trace, or no KSM page at P:ADDR.\n");
+}
+
+static const char *const row_keys[] = {
+	"rmap_items", "iterations_walk", "skip_addr_walk", "skip_mm_walk", "found_walk",
+	"iterations_max_item",
+};
+static const char *const row_labels[] = {
+	"rmap_items", "iterations (walk)", "skip_addr (walk)", "skip_mm (walk)", "found (walk)",
+	"iterations (max item)",
+};
+#define NROWS (sizeof(row_keys) / sizeof(row_keys[0]))
+
+static void row_values(const struct rmap_result *r, uint64_t v[NROWS])
+{
+	v[0] = r->items;
+	v[1] = r->pass[0].iterations + r->pass[1].iterations;
+	v[2] = r->pass[0].skip_addr + r->pass[1].skip_addr;
+	v[3] = r->pass[0].skip_mm + r->pass[1].skip_mm;
+	v[4] = r->pass[0].found + r->pass[1].found;
+	v[5] = r->pass[0].max_item_iterations > r->pass[1].max_item_iterations ?
+	       r->pass[0].max_item_iterations : r->pass[1].max_item_iterations;
+}
+
+static void print_json(const char *proc, uint64_t addr, const struct folio *f,
+		       const char *kernel, unsigned long at, unsigned long repeat,
+		       const uint64_t v[RMAP__COUNT][NROWS], const bool ok[RMAP__COUNT],
+		       const double ms[RMAP__COUNT])
+{
+	fputs("{\"proc\":", stdout);
+	json_string(stdout, proc);
+	printf(",\"addr\":\"0x%" PRIx64 "\",\"pfn\":%u,\"mappings\":%u,\"kernel\":",
+	       addr, f->pfn, f->mapcount);
+	json_string(stdout, kernel);
+	if (at)
+		printf(",\"at\":%lu", at);
+	else
+		fputs(",\"at\":null", stdout);
+	fputs(",\"strategies\":{", stdout);
+	for (int k = 0; k < RMAP__COUNT; k++) {
+		printf("%s\"%s\":", k ? "," : "", rmap_strategy_name((enum rmap_strategy)k));
+		if (!ok[k]) {
+			fputs("null", stdout);
+			continue;
+		}
+		for (size_t i = 0; i < NROWS; i++)
+			printf("%s\"%s\":%" PRIu64, i ? "," : "{", row_keys[i], v[k][i]);
+		fputc('}', stdout);
+	}
+	printf("},\"timing\":{\"repeat\":%lu,\"time_ms_median\":{", repeat);
+	for (int k = 0; k < RMAP__COUNT; k++) {
+		printf("%s\"%s\":", k ? "," : "", rmap_strategy_name((enum rmap_strategy)k));
+		if (ok[k])
+			printf("%.3f", ms[k]);
+		else
+			fputs("null", stdout);
+	}
+	fputs("}}}\n", stdout);
 }
 
 int cmd_rmap(int argc, char **argv)
@@ -51,6 +125,7 @@ int cmd_rmap(int argc, char **argv)
 	const char *pos[3];
 	int npos = 0;
 	unsigned long at = 0, repeat = 9;
+	bool json = false;
 	struct replay_opts opts = { .invariants = REPLAY_CHECK_NONE };
 	struct replay_result res = { 0 };
 	struct ksm_diag err = { 0 };
@@ -75,6 +150,8 @@ int cmd_rmap(int argc, char **argv)
 			}
 			*(argv[i][2] == 'a' ? &at : &repeat) = v;
 			i++;
+		} else if (!strcmp(argv[i], "--json")) {
+			json = true;
 		} else if (argv[i][0] == '-' || npos == 3) {
 			usage(stderr);
 			return KSMSIM_EXIT_USAGE;
@@ -122,17 +199,19 @@ int cmd_rmap(int argc, char **argv)
 			pos[1], addr);
 		goto out;
 	}
-	printf("%s:0x%" PRIx64 ": KSM page pfn %u, %u mappings, %s kernel\n", pos[1], addr,
-	       f->pfn, f->mapcount, ksm_kernel_name(sim->ksm->kernel));
-	printf("%-24s %14s %14s %14s\n", "", "full", "indexed", "naive");
 	{
-		struct rmap_result r[RMAP__COUNT];
+		struct rmap_result r;
+		uint64_t v[RMAP__COUNT][NROWS];
 		double ms[RMAP__COUNT];
 		bool ok[RMAP__COUNT];
 		double *samples = xcalloc(repeat, sizeof(double));
 
 		for (int k = 0; k < RMAP__COUNT; k++) {
-			ok[k] = !rmap_walk_ksm(sim, f, (enum rmap_strategy)k, &r[k]);
+			ok[k] = !rmap_walk_ksm(sim, f, (enum rmap_strategy)k, &r);
+			if (ok[k]) {
+				row_values(&r, v[k]);
+				rmap_result_free(&r);
+			}
 			for (unsigned long n = 0; ok[k] && n < repeat; n++) {
 				struct rmap_result tmp;
 				double t0 = now_ms();
@@ -145,37 +224,32 @@ int cmd_rmap(int argc, char **argv)
 			ms[k] = samples[repeat / 2];
 		}
 		free(samples);
-#define ROW(label, expr)                                                        \
-	do {                                                                    \
-		printf("%-24s", label);                                         \
-		for (int k = 0; k < RMAP__COUNT; k++) {                         \
-			if (ok[k])                                              \
-				printf(" %14" PRIu64, (uint64_t)(expr));        \
-			else                                                    \
-				printf(" %14s", "n/a");                         \
-		}                                                               \
-		printf("\n");                                                   \
-	} while (0)
-		ROW("rmap_items", r[k].items);
-		ROW("iterations (walk)", r[k].pass[0].iterations + r[k].pass[1].iterations);
-		ROW("skip_addr (walk)", r[k].pass[0].skip_addr + r[k].pass[1].skip_addr);
-		ROW("skip_mm (walk)", r[k].pass[0].skip_mm + r[k].pass[1].skip_mm);
-		ROW("found (walk)", r[k].pass[0].found + r[k].pass[1].found);
-		ROW("iterations (max item)", r[k].pass[0].max_item_iterations >
-			r[k].pass[1].max_item_iterations ? r[k].pass[0].max_item_iterations :
-			r[k].pass[1].max_item_iterations);
-#undef ROW
-		printf("%-24s", "time_ms (median)");
-		for (int k = 0; k < RMAP__COUNT; k++) {
-			if (ok[k])
-				printf(" %14.3f", ms[k]);
-			else
-				printf(" %14s", "n/a");
+		if (json) {
+			print_json(pos[1], addr, f, ksm_kernel_name(sim->ksm->kernel), at, repeat,
+				   (const uint64_t (*)[NROWS])v, ok, ms);
+		} else {
+			printf("%s:0x%" PRIx64 ": KSM page pfn %u, %u mappings, %s kernel\n", pos[1],
+			       addr, f->pfn, f->mapcount, ksm_kernel_name(sim->ksm->kernel));
+			printf("%-24s %14s %14s %14s\n", "", "full", "indexed", "naive");
+			for (size_t i = 0; i < NROWS; i++) {
+				printf("%-24s", row_labels[i]);
+				for (int k = 0; k < RMAP__COUNT; k++) {
+					if (ok[k])
+						printf(" %14" PRIu64, v[k][i]);
+					else
+						printf(" %14s", "n/a");
+				}
+				printf("\n");
+			}
+			printf("%-24s", "time_ms (median)");
+			for (int k = 0; k < RMAP__COUNT; k++) {
+				if (ok[k])
+					printf(" %14.3f", ms[k]);
+				else
+					printf(" %14s", "n/a");
+			}
+			printf("\n");
 		}
-		printf("\n");
-		for (int k = 0; k < RMAP__COUNT; k++)
-			if (ok[k])
-				rmap_result_free(&r[k]);
 	}
 	rc = KSMSIM_EXIT_OK;
 out:

@@ -30,7 +30,7 @@
 #include "cli/commands.h"
 #include "core/alloc.h"
 #include "ksmsim/dot.h"
-#include "ksmsim/json.h"
+#include "core/json.h"
 #include "ksmsim/ksm.h"
 #include "ksmsim/migrate.h"
 #include "ksmsim/replay.h"
@@ -411,7 +411,7 @@ static void json_where(const struct where *w, size_t n, bool index)
 	printf("[");
 	for (size_t i = 0; i < n; i++) {
 		printf("%s{\"proc\":", i ? "," : "");
-		json_write_string(stdout, w[i].proc);
+		json_string(stdout, w[i].proc);
 		printf(",\"addr\":\"0x%" PRIx64 "\"", w[i].addr);
 		if (index && w[i].has_index)
 			printf(",\"index\":\"0x%" PRIx64 "\"", w[i].index);
@@ -436,7 +436,7 @@ static void print_json(const struct report *rep)
 	const struct trace *t = rep->t;
 
 	printf("{\"trace\":");
-	json_write_string(stdout, t->file);
+	json_string(stdout, t->file);
 	printf(",\"commands\":%zu,\"windows\":[", t->ncmds);
 	for (size_t w = 0; w < rep->nwin; w++) {
 		const struct window *win = &rep->win[w];
@@ -475,16 +475,16 @@ static void print_json(const struct report *rep)
 				recorded_migrate(&rep->recorded[r], t->cmds[mv->cmd].argpos[0].line);
 
 			printf("%s{\"kernel\":", r ? "," : "");
-			json_write_string(stdout, rep->recorded[r].kernel);
+			json_string(stdout, rep->recorded[r].kernel);
 			printf(",\"file\":");
-			json_write_string(stdout, rep->recorded[r].file);
+			json_string(stdout, rep->recorded[r].file);
 			printf(",\"moved\":%s}", !real ? "null" : real->moved ? "true" : "false");
 		}
 		printf("]}");
 	}
 	printf("],\"picture\":");
 	if (rep->svg_written)
-		json_write_string(stdout, rep->svg);
+		json_string(stdout, rep->svg);
 	else
 		printf("null");
 	printf("}\n");

@@ -16,6 +16,7 @@ enum {
 };
 
 int cmd_replay(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_fmt(int argc, char **argv);
 int cmd_compare(int argc, char **argv);

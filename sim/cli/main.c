@@ -21,6 +21,7 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
 	{ "window", cmd_window, "show where the index-guided rmap walk misses a mapping, on both kernels" },
 	{ "replay", cmd_replay, "replay a ksmtrace v1 file on a simulated machine" },
+	{ "check", cmd_check, "replay traces with the rmap check after every command and report" },
 	{ "fmt", cmd_fmt, "parse a trace and print it back in canonical form" },
 	{ "compare", cmd_compare, "replay a trace on two kernels side by side and show where they differ" },
 	{ "rmap", cmd_rmap, "walk one KSM page with every strategy and time it" },

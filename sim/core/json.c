@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
-/* JSON strings; see include/ksmsim/json.h. */
-#include "ksmsim/json.h"
+#include "core/json.h"
 
-void json_write_string(FILE *out, const char *s)
+void json_string(FILE *out, const char *s)
 {
 	fputc('"', out);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -15,7 +14,7 @@ void json_write_string(FILE *out, const char *s)
 		case '\b': fputs("\\b", out); break;
 		case '\f': fputs("\\f", out); break;
 		default:
-			if (*p < 0x20)
+			if (*p < 0x20 || *p == 0x7f)
 				fprintf(out, "\\u%04x", *p);
 			else
 				fputc(*p, out);

@@ -105,6 +105,19 @@ const struct ksm_snap_field ksm_snap_mapping_fields[] = {
 	{ NULL, 0, 0 }
 };
 
+const struct ksm_snap_field ksm_snap_expect_failed_fields[] = {
+	FIELD(struct ksm_expect_failed_rec, KSM_SNAP_TEXT, field),
+	FIELD(struct ksm_expect_failed_rec, KSM_SNAP_TEXT, want),
+	FIELD(struct ksm_expect_failed_rec, KSM_SNAP_TEXT, got),
+	{ NULL, 0, 0 }
+};
+
+const char *ksm_record_kind_name(enum ksm_record_kind k)
+{
+	return k == KSM_RECORD_MIGRATE ? "migrate" :
+	       k == KSM_RECORD_EXPECT_FAILED ? "expect_failed" : "snapshot";
+}
+
 /* Not written: what `expect migrate.NAME` reads (ksm_migrate_summarize). */
 const struct ksm_snap_field ksm_snap_migrate_summary_fields[] = {
 	FIELD(struct ksm_migrate_summary, KSM_SNAP_BOOL, moved),
@@ -277,6 +290,7 @@ static void write_fields(FILE *out, const struct ksm_snap_field *tab,
 			fputc(']', out);
 			break;
 		case KSM_SNAP_NAME:
+		case KSM_SNAP_TEXT:
 			write_string(out, m);
 			break;
 		case KSM_SNAP_ADDR:
@@ -314,6 +328,12 @@ int ksm_snapshot_write(FILE *out, const struct ksm_snapshot *s)
 	if (s->kind == KSM_RECORD_MIGRATE) {
 		fputs(",\"migrate\":{", out);
 		write_fields(out, ksm_snap_migrate_fields, &s->migrate, NULL);
+		fputs("}}\n", out);
+		return ferror(out) ? -1 : 0;
+	}
+	if (s->kind == KSM_RECORD_EXPECT_FAILED) {
+		fputs(",\"expect_failed\":{", out);
+		write_fields(out, ksm_snap_expect_failed_fields, &s->expect_failed, NULL);
 		fputs("}}\n", out);
 		return ferror(out) ? -1 : 0;
 	}
@@ -1074,6 +1094,22 @@ static int table_member(struct jp *p, void *ctx, const char *key, size_t keypos)
 	}
 	case KSM_SNAP_MAPPINGS:
 		return parse_mappings(p, t->where, (struct ksm_migrate_rec *)t->base);
+	case KSM_SNAP_TEXT: {
+		char *s;
+		size_t at;
+
+		ws(p);
+		at = p->pos;
+		if (parse_string(p, &s, what))
+			return -1;
+		if (strlen(s) > KSM_SNAP_TEXT_MAX) {
+			free(s);
+			return fail_at(p, at, "%s is longer than %d bytes", what, KSM_SNAP_TEXT_MAX);
+		}
+		snprintf(m, KSM_SNAP_TEXT_MAX + 1, "%s", s);
+		free(s);
+		return 0;
+	}
 	}
 	return -1;
 }
@@ -1119,13 +1155,30 @@ struct record_ctx {
 	size_t cap;
 };
 
-enum { R_LINE, R_LABEL, R_GLOBAL, R_KNOBS, R_PROCS, R_SHARING, R_MIGRATE, R__COUNT };
+enum { R_LINE, R_LABEL, R_GLOBAL, R_KNOBS, R_PROCS, R_SHARING, R_MIGRATE,
+       R_EXPECT_FAILED, R__COUNT };
 static const char *const record_keys[R__COUNT] = {
 	"line", "label", "global", "knobs", "procs", "sharing", "migrate",
+	"expect_failed",
 };
-/* The keys only a snapshot record has; a migrate record has R_MIGRATE. */
+/*
+ * The keys of each kind beyond line and label: a snapshot record has the
+ * four objects, a migrate record "migrate", a failed expect's record
+ * "expect_failed".
+ */
 #define R_SNAPSHOT_KEYS ((1u << R_GLOBAL) | (1u << R_KNOBS) | (1u << R_PROCS) | \
 			 (1u << R_SHARING))
+#define R_KIND_KEYS (R_SNAPSHOT_KEYS | (1u << R_MIGRATE) | (1u << R_EXPECT_FAILED))
+
+/* The keys of the kind @key belongs to (0 for line and label). */
+static uint32_t kind_keys(unsigned key)
+{
+	if (R_SNAPSHOT_KEYS & (1u << key))
+		return R_SNAPSHOT_KEYS;
+	if (key == R_MIGRATE || key == R_EXPECT_FAILED)
+		return 1u << key;
+	return 0;
+}
 
 static int proc_member(struct jp *p, void *ctx, const char *key, size_t keypos)
 {
@@ -1168,15 +1221,13 @@ static int record_member(struct jp *p, void *ctx, const char *key, size_t keypos
 		return fail_at(p, keypos, "unknown key \"%s\" in the record", key);
 	if (r->seen & (1u << i))
 		return fail_at(p, keypos, "duplicate key \"%s\" in the record", key);
-	if ((i == R_MIGRATE && (r->seen & R_SNAPSHOT_KEYS)) ||
-	    ((R_SNAPSHOT_KEYS & (1u << i)) && (r->seen & (1u << R_MIGRATE)))) {
-		unsigned other = R_MIGRATE;
+	if (kind_keys(i) && (r->seen & R_KIND_KEYS & ~kind_keys(i))) {
+		unsigned other = R_GLOBAL;
 
-		if (i == R_MIGRATE)
-			for (other = R_GLOBAL; !(r->seen & (1u << other)); other++)
-				;
+		while (!(r->seen & R_KIND_KEYS & ~kind_keys(i) & (1u << other)))
+			other++;
 		return fail_at(p, keypos, "key \"%s\" in a record that has \"%s\" "
-			       "(a record is either a snapshot or a migrate record)",
+			       "(a record is a snapshot, a migrate or an expect_failed record)",
 			       key, record_keys[other]);
 	}
 	r->seen |= 1u << i;
@@ -1236,6 +1287,10 @@ static int record_member(struct jp *p, void *ctx, const char *key, size_t keypos
 				       ", the mapping the page was migrated through", m->proc, m->addr);
 		return 0;
 	}
+	case R_EXPECT_FAILED:
+		s->kind = KSM_RECORD_EXPECT_FAILED;
+		return parse_table(p, "expect_failed", ksm_snap_expect_failed_fields,
+				   &s->expect_failed, NULL, NULL);
 	}
 	return -1;
 }
@@ -1256,8 +1311,14 @@ int ksm_snapshot_parse(const char *file, unsigned line, const char *text,
 	if (parse_object(&p, "the record", record_member, &r))
 		goto fail;
 	for (unsigned i = 0; i < R__COUNT; i++) {
-		bool needed = (r.seen & (1u << R_MIGRATE)) ?
-			      !(R_SNAPSHOT_KEYS & (1u << i)) : i != R_MIGRATE;
+		/* line and label always; then the keys of the record's kind,
+		 * a snapshot's when no key says which. */
+		uint32_t kind = R_SNAPSHOT_KEYS;
+
+		for (unsigned k = 0; k < R__COUNT; k++)
+			if (r.seen & R_KIND_KEYS & (1u << k))
+				kind = kind_keys(k);
+		bool needed = !kind_keys(i) || (kind & (1u << i));
 
 		if (needed && !(r.seen & (1u << i))) {
 			fail_at(&p, p.pos - 1, "missing key \"%s\" in the record",

@@ -100,6 +100,8 @@ bool ksm_snapdiff_pattern_valid(const char *pat)
 	}
 	if (!strcmp(c0, "procs"))
 		return n <= 2 || (n == 3 && name_in(&p, 2, ksm_snap_proc_fields));
+	if (!strcmp(c0, "expect_failed"))
+		return n == 1 || (n == 2 && name_in(&p, 1, ksm_snap_expect_failed_fields));
 	if (!strcmp(c0, "migrate")) {
 		/* migrate, migrate.F, migrate.mappings[P:ADDR], ...[P:ADDR].F */
 		if (n >= 2 && !name_in(&p, 1, ksm_snap_migrate_fields))
@@ -174,6 +176,7 @@ static void format_value(char *buf, size_t size, const struct ksm_snap_field *f,
 		buf[0] = '\0'; /* handled by compare_sizes(), compare_mappings() */
 		break;
 	case KSM_SNAP_NAME:
+	case KSM_SNAP_TEXT:
 		snprintf(buf, size, "\"%s\"", m);
 		break;
 	case KSM_SNAP_ADDR:
@@ -350,17 +353,14 @@ static void compare_mappings(struct cmp *d, const struct ksm_snapshot *ra,
 	}
 }
 
-static const char *kind_name(enum ksm_record_kind k)
-{
-	return k == KSM_RECORD_MIGRATE ? "migrate" : "snapshot";
-}
 
 static void compare_record(struct cmp *d, const struct ksm_snapshot *a,
 			   const struct ksm_snapshot *b)
 {
 	if (a->kind != b->kind) {
 		/* Nothing else compares: the records say different things. */
-		report(d, a, b, "record kind", kind_name(a->kind), kind_name(b->kind));
+		report(d, a, b, "record kind", ksm_record_kind_name(a->kind),
+		       ksm_record_kind_name(b->kind));
 		return;
 	}
 	if (!ignored(d, "line") && a->line != b->line) {
@@ -382,6 +382,11 @@ static void compare_record(struct cmp *d, const struct ksm_snapshot *a,
 			      &b->migrate);
 		return;
 	}
+	if (a->kind == KSM_RECORD_EXPECT_FAILED) {
+		compare_table(d, a, b, "expect_failed", ksm_snap_expect_failed_fields,
+			      &a->expect_failed, &b->expect_failed);
+		return;
+	}
 	compare_table(d, a, b, "global", ksm_snap_global_fields, &a->global, &b->global);
 	compare_table(d, a, b, "knobs", ksm_snap_knob_fields, &a->knobs, &b->knobs);
 	compare_procs(d, a, b);
@@ -394,11 +399,13 @@ unsigned long ksm_snapdiff_compare(const struct ksm_snapshot *a, size_t na,
 				   const struct ksm_snapdiff_opts *o)
 {
 	struct cmp d = { .o = o };
-	/* --ignore migrate leaves the migrate records out of both streams. */
-	bool skip = ignored(&d, "migrate");
+	/* --ignore migrate (expect_failed) leaves the migrate (failed
+	 * expect) records out of both streams. */
+	bool skip = ignored(&d, "migrate"), skip_ef = ignored(&d, "expect_failed");
 	size_t i = 0, j = 0, ka = 0, kb = 0;
 
-#define KEPT(r) (!skip || (r).kind != KSM_RECORD_MIGRATE)
+#define KEPT(r) ((!skip || (r).kind != KSM_RECORD_MIGRATE) && \
+		 (!skip_ef || (r).kind != KSM_RECORD_EXPECT_FAILED))
 	for (size_t k = 0; k < na; k++)
 		ka += KEPT(a[k]);
 	for (size_t k = 0; k < nb; k++)

@@ -84,6 +84,7 @@ int ksm_snapshot_lookup(const struct ksm_snapshot *s,
 	case KSM_SNAP_ADDR:
 	case KSM_SNAP_FRAME:
 	case KSM_SNAP_MAPPINGS:
+	case KSM_SNAP_TEXT:
 		return -1; /* not in any table expect reads */
 	}
 	*field = f;

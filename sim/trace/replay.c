@@ -71,6 +71,29 @@ static int do_set(struct replay *r, const struct trace_cmd *c)
 	return 0;
 }
 
+/*
+ * The failure goes into the snapshot stream as a record too, so that the
+ * stream says where and why the replay stopped, and the records before it
+ * are kept (docs/trace-format.md, "The expect_failed record").
+ */
+static int write_expect_failed(struct replay *r, const struct trace_kv *kv,
+			       const char *want, const char *got)
+{
+	struct ksm_snapshot rec = { .kind = KSM_RECORD_EXPECT_FAILED,
+				    .line = kv->name_pos.line, .label = (char *)"" };
+
+	if (!r->opts->snapshots)
+		return 0;
+	snprintf(rec.expect_failed.field, sizeof(rec.expect_failed.field), "%s", kv->name);
+	snprintf(rec.expect_failed.want, sizeof(rec.expect_failed.want), "%s", want);
+	snprintf(rec.expect_failed.got, sizeof(rec.expect_failed.got), "%s", got);
+	if (ksm_snapshot_write(r->opts->snapshots, &rec))
+		return ksm_diag_set(r->err, r->file, kv->name_pos.line, kv->name_pos.col,
+				    "cannot write the expect_failed record");
+	return 0;
+}
+
+/* 0 it holds, 1 it failed (@err says how), -1 an error. */
 static int expect_one(struct replay *r, const struct trace_kv *kv,
 		      const struct ksm_snapshot *s)
 {
@@ -100,20 +123,26 @@ static int expect_one(struct replay *r, const struct trace_kv *kv,
 		return 0;
 	ksm_snapshot_format_value(f, kv->num, want, sizeof(want));
 	ksm_snapshot_format_value(f, v, got, sizeof(got));
+	if (write_expect_failed(r, kv, want, got))
+		return -1;
 	ksm_diag_set(r->err, r->file, kv->name_pos.line, kv->name_pos.col,
 		     "expect %s=%s failed: the value is %s", kv->name, want, got);
 	r->res->failed_expects++;
-	if (r->opts->keep_going && r->opts->on_expect_failure) {
+	if (r->opts->keep_going && r->opts->on_expect_failure)
 		r->opts->on_expect_failure(r->opts->ctx, r->err);
-		return 0;
-	}
-	return r->opts->keep_going ? 0 : 1;
+	return 1;
 }
 
+/*
+ * Every pair of the line is checked, as the kernel replayer does, so the
+ * stream has one record for each that failed; the first failure stays in
+ * @err.  0 all held (or keep_going), 1 a pair failed, -1 an error.
+ */
 static int do_expect(struct replay *r, const struct trace_cmd *c)
 {
 	struct ksm_snapshot s;
-	bool sharing = false;
+	struct ksm_diag first = { 0 };
+	bool sharing = false, failed = false;
 	int ret = 0;
 
 	for (size_t i = 0; i < c->nkvs; i++)
@@ -122,10 +151,19 @@ static int do_expect(struct replay *r, const struct trace_cmd *c)
 		ksm_snapshot_free(&s);
 		return replay_fail_at(r, c, 0, "out of memory computing the sharing partition");
 	}
-	for (size_t i = 0; i < c->nkvs && !ret; i++)
+	for (size_t i = 0; i < c->nkvs && ret >= 0; i++) {
 		ret = expect_one(r, &c->kvs[i], &s);
+		if (ret > 0 && !failed)
+			first = *r->err;
+		failed |= ret > 0;
+	}
 	ksm_snapshot_free(&s);
-	return ret;
+	if (ret < 0)
+		return -1;
+	if (!failed)
+		return 0;
+	*r->err = first;
+	return r->opts->keep_going ? 0 : 1;
 }
 
 static int do_snapshot(struct replay *r, const struct trace_cmd *c)

@@ -86,6 +86,9 @@ static void on_finding(void *ctx, enum rmap_finding_kind kind, struct folio *pag
 		x->now[x->nnow++] = h;
 	if (x->after_each && seen_last_time(x->r->res, h))
 		return;
+	x->r->res->reported[kind]++;
+	if (x->r->opts->on_check_finding)
+		x->r->opts->on_check_finding(x->r->opts->ctx, c, kind, text);
 	if (out)
 		fprintf(out, "%s:%u:%u: check%s: %s: %s\n", x->r->file,
 			c->argpos[0].line, c->argpos[0].col,
@@ -103,6 +106,12 @@ int replay_check(struct replay *r, const struct trace_cmd *c, bool after_each)
 
 	rmap_check(r->sim, &sum);
 	r->res->checks++;
+	/* The checker compares full with indexed only where the kernel has
+	 * the indexed walk; the summary says so instead of passing silently. */
+	if (r->sim->ksm->kernel != KSM_KERNEL_LPI)
+		r->res->checks_without_index++;
+	r->res->ksm_pages_checked += sum.ksm_pages;
+	r->res->anon_pages_checked += sum.anon_pages;
 	for (int k = 0; k < RMAP_FINDING__COUNT; k++) {
 		r->res->findings[k] += sum.count[k];
 		total += sum.count[k];

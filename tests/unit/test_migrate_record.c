@@ -189,10 +189,10 @@ static void test_reader_errors(void **state)
 	/* a record is one kind or the other */
 	check_error(stayed, "\"label\":\"\",", "\"label\":\"\",\"procs\":{},", "\"migrate\"",
 		    "key \"migrate\" in a record that has \"procs\" "
-		    "(a record is either a snapshot or a migrate record)");
+		    "(a record is a snapshot, a migrate or an expect_failed record)");
 	check_error(stayed, "]}}", "]},\"procs\":{}}", "\"procs\"",
 		    "key \"procs\" in a record that has \"migrate\" "
-		    "(a record is either a snapshot or a migrate record)");
+		    "(a record is a snapshot, a migrate or an expect_failed record)");
 	check_error(stayed, ",\"migrate\":", ",\"migrat\":", "\"migrat\"",
 		    "unknown key \"migrat\" in the record");
 	/* the object's members */

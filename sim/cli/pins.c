@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/pins.h"
+#include "ksmsim/ksm.h"
+
+static int add(struct cli_pins *p, const char *cmd, const char *opt, const char *setting)
+{
+	const char *eq = setting ? strchr(setting, '=') : NULL;
+
+	if (!setting || strncmp(setting, "sim.", 4) || !eq || eq == setting + 4 || !eq[1]) {
+		fprintf(stderr, "ksmsim %s: %s takes sim.NAME=VALUE, not '%s'\n", cmd, opt,
+			setting ? setting : "");
+		return -1;
+	}
+	if (p->n == CLI_PINS_MAX) {
+		fprintf(stderr, "ksmsim %s: at most %d --set/--kernel options\n", cmd, CLI_PINS_MAX);
+		return -1;
+	}
+	if (strlen(setting) >= sizeof(p->v[0])) {
+		fprintf(stderr, "ksmsim %s: %s '%s' is too long\n", cmd, opt, setting);
+		return -1;
+	}
+	snprintf(p->v[p->n++], sizeof(p->v[0]), "%s", setting);
+	return 0;
+}
+
+int cli_pins_option(struct cli_pins *p, const char *cmd, int argc, char **argv, int *i)
+{
+	const char *s = argv[*i];
+
+	if (!strcmp(s, "--kernel")) {
+		const char *k = *i + 1 < argc ? argv[++*i] : "";
+		char buf[80];
+
+		if (strcmp(k, "baseline") && strcmp(k, "lpi")) {
+			fprintf(stderr, "ksmsim %s: --kernel takes baseline or lpi, not '%s'\n", cmd, k);
+			return -1;
+		}
+		snprintf(buf, sizeof(buf), "sim.kernel=%s", k);
+		return add(p, cmd, "--kernel", buf) ? -1 : 1;
+	}
+	if (!strcmp(s, "--set"))
+		return add(p, cmd, "--set", *i + 1 < argc ? argv[++*i] : NULL) ? -1 : 1;
+	return 0;
+}
+
+int cli_pins_apply(const struct cli_pins *p, const char *cmd, struct ksm_sim *sim)
+{
+	for (int i = 0; i < p->n; i++) {
+		const char *eq = strchr(p->v[i], '=');
+		char name[80];
+		struct sim_error e;
+
+		snprintf(name, sizeof(name), "%.*s", (int)(eq - p->v[i]), p->v[i]);
+		if (ksm_pin_sim_knob(sim, name, eq + 1, &e)) {
+			fprintf(stderr, "ksmsim %s: %s: %s\n", cmd, p->v[i], e.msg);
+			return -1;
+		}
+	}
+	return 0;
+}
