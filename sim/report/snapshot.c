@@ -28,6 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json.h"
+
 #define FIELD(st, type, m) { #m, type, offsetof(st, m) }
 
 const struct ksm_snap_field ksm_snap_global_fields[] = {
@@ -233,28 +235,6 @@ void ksm_snap_knobs_default(struct ksm_snap_knobs *k)
 /* ------------------------------------------------------------------ */
 /* Writer                                                              */
 
-static void write_string(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"':  fputs("\\\"", out); break;
-		case '\\': fputs("\\\\", out); break;
-		case '\n': fputs("\\n", out); break;
-		case '\r': fputs("\\r", out); break;
-		case '\t': fputs("\\t", out); break;
-		case '\b': fputs("\\b", out); break;
-		case '\f': fputs("\\f", out); break;
-		default:
-			if (*p < 0x20)
-				fprintf(out, "\\u%04x", *p);
-			else
-				fputc(*p, out);
-		}
-	}
-	fputc('"', out);
-}
-
 /*
  * Members of one object from its table; the braces are the caller's.
  * @sh: the sharing object a SIZES member counts by; a MAPPINGS member is
@@ -277,7 +257,7 @@ static void write_fields(FILE *out, const struct ksm_snap_field *tab,
 		case KSM_SNAP_ADVISOR: {
 			const char *name = ksm_advisor_mode_name(*(const enum ksm_advisor_mode *)m);
 
-			write_string(out, name ? name : "none");
+			json_string(out, name ? name : "none");
 			break;
 		}
 		case KSM_SNAP_HASH:
@@ -291,7 +271,7 @@ static void write_fields(FILE *out, const struct ksm_snap_field *tab,
 			break;
 		case KSM_SNAP_NAME:
 		case KSM_SNAP_TEXT:
-			write_string(out, m);
+			json_string(out, m);
 			break;
 		case KSM_SNAP_ADDR:
 			fprintf(out, "\"0x%" PRIx64 "\"", *(const uint64_t *)m);
@@ -299,7 +279,7 @@ static void write_fields(FILE *out, const struct ksm_snap_field *tab,
 		case KSM_SNAP_FRAME: {
 			const char *name = ksm_migrate_frame_name(*(const enum ksm_migrate_frame *)m);
 
-			write_string(out, name ? name : "none");
+			json_string(out, name ? name : "none");
 			break;
 		}
 		case KSM_SNAP_NODE:
@@ -324,7 +304,7 @@ static void write_fields(FILE *out, const struct ksm_snap_field *tab,
 int ksm_snapshot_write(FILE *out, const struct ksm_snapshot *s)
 {
 	fprintf(out, "{\"line\":%u,\"label\":", s->line);
-	write_string(out, s->label ? s->label : "");
+	json_string(out, s->label ? s->label : "");
 	if (s->kind == KSM_RECORD_MIGRATE) {
 		fputs(",\"migrate\":{", out);
 		write_fields(out, ksm_snap_migrate_fields, &s->migrate, NULL);
@@ -345,7 +325,7 @@ int ksm_snapshot_write(FILE *out, const struct ksm_snapshot *s)
 	for (size_t i = 0; i < s->nprocs; i++) {
 		if (i)
 			fputc(',', out);
-		write_string(out, s->procs[i].name);
+		json_string(out, s->procs[i].name);
 		fputs(":{", out);
 		write_fields(out, ksm_snap_proc_fields, &s->procs[i], NULL);
 		fputc('}', out);
