@@ -31,7 +31,8 @@
  *     saved value), check they read back as saved, remove the journal,
  *     dismiss the guardian, release the lock.
  *  9. Output: snapshots go to stdout, or with --snapshots FILE to
- *     FILE.tmp, renamed to FILE only when the trace ran to its end.
+ *     FILE.tmp, renamed to FILE only when the trace ran to its end or
+ *     stopped at a failed expect (whose expect_failed records end it).
  *
  * Exit status: 0 the trace ran and every expect held; 1 an expect failed;
  * 2 could not start (usage, trace, permissions, lock); 3 the replay
@@ -567,8 +568,10 @@ refuse_foreign:
 
 	/* 9. output */
 	if (snap_path) {
+		/* A failed expect keeps the records before it and its own
+		 * expect_failed records, as the simulator does. */
 		bool complete = !kr_stop_signal &&
-			(status == KR_EXIT_OK || (status == KR_EXIT_EXPECT && opt.keep_going));
+			(status == KR_EXIT_OK || status == KR_EXIT_EXPECT);
 
 		if (opt.foreign && complete)
 			fprintf(stderr, "ksmsim-kernel-replay: %s: global.* counters include the "

@@ -306,8 +306,29 @@ static int do_mapping(struct ctx *x)
 
 /* ---- observation ---- */
 
-/* The value of counter @name in @s, for expect. */
-static int do_expect(struct ctx *x, bool *failed)
+/*
+ * A failed pair's record in the stream, as the simulator writes it
+ * (docs/trace-format.md, "The expect_failed record"), so that the records
+ * before a failed expect are kept and the two streams still compare.
+ */
+static int write_expect_failed(struct ctx *x, FILE *out, const struct trace_kv *kv,
+			       const char *want, const char *got)
+{
+	struct ksm_snapshot rec = { .kind = KSM_RECORD_EXPECT_FAILED,
+				    .line = kv->name_pos.line, .label = (char *)"" };
+
+	if (!out)
+		return 0;
+	snprintf(rec.expect_failed.field, sizeof(rec.expect_failed.field), "%s", kv->name);
+	snprintf(rec.expect_failed.want, sizeof(rec.expect_failed.want), "%s", want);
+	snprintf(rec.expect_failed.got, sizeof(rec.expect_failed.got), "%s", got);
+	if (ksm_snapshot_write(out, &rec))
+		return fail_at(x, kv->name_pos, "cannot write the expect_failed record");
+	return 0;
+}
+
+/* Check every pair of an `expect` line; each failed one is reported. */
+static int do_expect(struct ctx *x, FILE *out, bool *failed)
 {
 	const struct trace_cmd *c = x->cmd;
 	struct ksm_snapshot s;
@@ -347,6 +368,10 @@ static int do_expect(struct ctx *x, bool *failed)
 				     "expect %s=%s failed: the value is %s", kv->name, want, got);
 			ksm_diag_print(stderr, &d);
 			nfail++;
+			if (write_expect_failed(x, out, kv, want, got)) {
+				ksm_snapshot_free(&s);
+				return -1;
+			}
 		}
 	}
 	ksm_snapshot_free(&s);
@@ -480,7 +505,7 @@ static int apply(struct ctx *x, FILE *out, bool *expect_failed)
 			return relocate(x, c->argpos[0]);
 		return 0;
 	case TC_EXPECT:
-		return do_expect(x, expect_failed);
+		return do_expect(x, out, expect_failed);
 	case TC_SNAPSHOT:
 		return do_snapshot(x, out);
 	case TC_MIGRATE:
