@@ -10,8 +10,9 @@
  * had at its start.  SIGINT, SIGTERM and SIGHUP only raise a flag: the
  * search stops at the next command or sequence, the statistics so far are
  * printed (marked interrupted) and the exit status is 128 + the signal, as
- * shells report it.  Failing traces are written when found, so an
- * interrupted run has already written them.  See usage() for the rest.
+ * shells report it; a signal ignored when explore starts stays ignored.
+ * Failing traces are written when found, so an interrupted run has
+ * already written them.  See usage() for the rest.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -69,9 +70,11 @@ static void usage(FILE *out)
 
 static volatile sig_atomic_t stop_signal;
 
+/* The first signal is the one reported. */
 static void on_signal(int sig)
 {
-	stop_signal = sig;
+	if (!stop_signal)
+		stop_signal = sig;
 }
 
 static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
@@ -84,8 +87,15 @@ static void catch_signals(struct sigaction *old)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < NSTOP; i++)
-		sigaction(stop_signals[i], &sa, &old[i]);
+	for (size_t i = 0; i < NSTOP; i++) {
+		sigaction(stop_signals[i], NULL, &old[i]);
+		/*
+		 * A signal ignored from the start (nohup; SIGINT in a background
+		 * job of a script) stays ignored, as the caller asked.
+		 */
+		if (old[i].sa_handler != SIG_IGN)
+			sigaction(stop_signals[i], &sa, NULL);
+	}
 }
 
 static void restore_signals(const struct sigaction *old)
