@@ -48,7 +48,7 @@ struct explore_failure {
 	char kind[32];              /* "divergence", "naive-miss", ...       */
 	char why[1024];
 	char path[4096];            /* the written trace, "" if none         */
-	char error[512];            /* why it could not be written           */
+	char error[800];            /* why it could not be written           */
 	unsigned long at;           /* random: trace index from 0; exhaustive: sequence number from 1 */
 	size_t shrunk_from, shrunk_to; /* random: commands before and after shrinking */
 	bool shrink_interrupted;    /* random: a signal cut the shrinking short */

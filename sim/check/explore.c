@@ -342,7 +342,7 @@ static void write_trace(struct explore_failure *f, const char *comment)
 	if (!outfile_commit(&out, &err))
 		return;
 fail:
-	snprintf(f->error, sizeof(f->error), "%s", err.msg);
+	snprintf(f->error, sizeof(f->error), "%.255s: %.511s", err.file, err.msg);
 	f->path[0] = '\0';
 }
 
@@ -472,6 +472,7 @@ int explore_random(const struct explore_opts *o, struct explore_report *rep)
 			if (!o->keep_going)
 				return 1;
 		}
+		lines_free(&l);
 	}
 	return rep->failures ? 1 : 0;
 }

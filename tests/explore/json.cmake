@@ -106,3 +106,30 @@ execute_process(COMMAND ${KSMSIM} explore --seed 3 --traces 5 --quiet --out ${OU
 if(NOT rc EQUAL 0 OR NOT err STREQUAL "")
   message(FATAL_ERROR "explore --quiet: exit ${rc}, stderr:\n${err}")
 endif()
+
+# A trace that cannot be written (here its name is taken by a folder) is
+# not lost: the report prints its commands instead, and they parse.
+file(MAKE_DIRECTORY ${OUT}/c/explore-1-naive-miss.trace)
+execute_process(COMMAND ${KSMSIM} explore --seed 1 --traces 200 --target naive --out ${OUT}/c
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+string(FIND "${out}" "trace: not written (${OUT}/c/explore-1-naive-miss.trace: cannot write:" at)
+string(FIND "${out}" "its commands:\nksmtrace 1\n" cmds)
+if(NOT rc EQUAL 1 OR at EQUAL -1 OR cmds EQUAL -1)
+  message(FATAL_ERROR "an unwritable trace: exit ${rc}, report:\n${out}")
+endif()
+math(EXPR cmds "${cmds} + 14") # past "its commands:\n"
+string(SUBSTRING "${out}" ${cmds} -1 trace)
+file(WRITE ${OUT}/c/printed.trace "${trace}")
+execute_process(COMMAND ${KSMSIM} fmt ${OUT}/c/printed.trace RESULT_VARIABLE rc OUTPUT_VARIABLE canon)
+string(REGEX MATCHALL "\n" n "${canon}")
+list(LENGTH n n)
+if(NOT rc EQUAL 0 OR n LESS 15)
+  message(FATAL_ERROR "the printed trace does not parse (exit ${rc}, ${n} lines):\n${trace}")
+endif()
+explore_json(j 1 --seed 1 --traces 200 --target naive --out ${OUT}/c)
+string(JSON type TYPE "${j}" failures 0 trace)
+string(JSON err GET "${j}" failures 0 write_error)
+if(NOT type STREQUAL "NULL" OR NOT err MATCHES "cannot write")
+  message(FATAL_ERROR "an unwritable trace in JSON: trace ${type}, write_error '${err}'")
+endif()
+expect_length("${j}" 15 failures 0 lines)
