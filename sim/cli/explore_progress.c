@@ -101,7 +101,9 @@ static void format_line(char *buf, size_t len, const struct explore_progress *p,
 	int n;
 
 	fmt_count(total, sizeof(total), p->total);
-	if (p->exhaustive)
+	if (p->exhaustive && !p->total)
+		n = snprintf(buf, len, "explore: %lu sequences", rep->traces);
+	else if (p->exhaustive)
 		n = snprintf(buf, len, "explore: %lu of ~%s sequences", rep->traces, total);
 	else
 		n = snprintf(buf, len, "explore: trace %lu of %lu, %lu of %s commands",
