@@ -38,12 +38,10 @@
 #include "core/alloc.h"
 #include "core/outfile.h"
 #include "core/rng.h"
-#include "ksm/ksm_state.h"
 #include "ksmsim/check.h"
 #include "ksmsim/explore.h"
 #include "ksmsim/replay.h"
 #include "ksmsim/rmap_check.h"
-#include "ksmsim/sim_snapshot.h"
 #include "mm/internal.h"
 
 #define BASE 0x10000000ULL /* below 3 GiB: valid for the 32-bit layouts */
