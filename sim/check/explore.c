@@ -24,30 +24,29 @@
  * a lower bound on the distinct states.
  *
  * Traces are kept as text lines: a candidate is parsed, applied, and kept
- * only if the machine accepted it.
+ * only if the machine accepted it.  A failing trace is written as soon as
+ * it is found (explore_record()), and a signal (opts->stop) ends the
+ * search at the next command or sequence with the statistics so far, so
+ * nothing found is lost however a run ends.  This file holds the random
+ * search and what both share; the exhaustive one is explore_exhaustive.c.
  */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "check/explore_internal.h"
 #include "core/alloc.h"
+#include "core/outfile.h"
 #include "core/rng.h"
-#include "ksm/ksm_state.h"
 #include "ksmsim/check.h"
 #include "ksmsim/explore.h"
 #include "ksmsim/replay.h"
 #include "ksmsim/rmap_check.h"
-#include "ksmsim/sim_snapshot.h"
 #include "mm/internal.h"
 
 #define BASE 0x10000000ULL /* below 3 GiB: valid for the 32-bit layouts */
 
-struct lines {
-	char **v;
-	size_t n, cap;
-};
-
-static void lines_push(struct lines *l, const char *s)
+void lines_push(struct lines *l, const char *s)
 {
 	if (l->n == l->cap) {
 		l->cap = l->cap ? 2 * l->cap : 64;
@@ -56,7 +55,7 @@ static void lines_push(struct lines *l, const char *s)
 	l->v[l->n++] = xstrdup(s);
 }
 
-static void lines_free(struct lines *l)
+void lines_free(struct lines *l)
 {
 	for (size_t i = 0; i < l->n; i++)
 		free(l->v[i]);
@@ -64,17 +63,7 @@ static void lines_free(struct lines *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* What failed, in decreasing order of gravity. */
-enum verdict {
-	V_OK,
-	V_REFUSED,     /* the machine refused a command: not a failure */
-	V_NAIVE,       /* the naive walk missed (negative control)     */
-	V_FINDING,     /* some other finding                           */
-	V_DIVERGENCE,  /* full != indexed                              */
-	V_INVARIANT,   /* an invariant of the model broke              */
-};
-
-static bool counts(enum verdict v, enum explore_target target)
+bool explore_counts(enum verdict v, enum explore_target target)
 {
 	switch (v) {
 	case V_DIVERGENCE:
@@ -91,9 +80,8 @@ static bool counts(enum verdict v, enum explore_target target)
 	return false;
 }
 
-/* Apply one text command and, if @check, check.  @why gets the failure. */
-static enum verdict apply_line_check(struct ksm_sim *sim, const char *line, bool check,
-				     char *why, size_t whylen)
+enum verdict explore_apply(struct ksm_sim *sim, const char *line, bool check, char *why,
+			   size_t whylen)
 {
 	struct replay_opts opts = { .invariants = REPLAY_CHECK_NONE };
 	struct replay_result res = { 0 };
@@ -141,12 +129,6 @@ static enum verdict apply_line_check(struct ksm_sim *sim, const char *line, bool
 	return V_OK;
 }
 
-static enum verdict apply_line(struct ksm_sim *sim, const char *line, char *why,
-			       size_t whylen)
-{
-	return apply_line_check(sim, line, true, why, whylen);
-}
-
 /*
  * Replay @l with a subset @keep on a fresh machine.  Returns the first
  * failing verdict that counts for @target, V_REFUSED if a command was
@@ -163,17 +145,24 @@ static enum verdict replay_lines(const struct lines *l, const bool *keep,
 
 		if (keep && !keep[i])
 			continue;
-		r = apply_line(sim, l->v[i], why, whylen);
-		if (r == V_REFUSED || counts(r, target))
+		r = explore_apply(sim, l->v[i], true, why, whylen);
+		if (r == V_REFUSED || explore_counts(r, target))
 			v = r;
 	}
 	ksm_sim_destroy(sim, NULL, 0);
 	return v;
 }
 
-/* ddmin over the commands: the smallest subset that still fails as @want. */
-static void shrink(struct lines *l, enum explore_target target, enum verdict want)
+/*
+ * ddmin over the commands: the smallest subset that still fails as @want.
+ * Every subset kept fails as @want, so a signal may cut the shrinking
+ * short (returns false) and what is left is still a failing trace.
+ */
+static bool shrink(const struct explore_opts *o, struct explore_report *rep, struct lines *l,
+		   enum verdict want)
 {
+	enum explore_target target = o->target;
+	bool complete = true;
 	bool *keep = xcalloc(l->n, sizeof(*keep));
 	size_t alive = l->n;
 	char why[1024];
@@ -183,7 +172,7 @@ static void shrink(struct lines *l, enum explore_target target, enum verdict wan
 	for (size_t chunk = alive / 2 ? alive / 2 : 1;; chunk = chunk / 2 ? chunk / 2 : 1) {
 		bool progress = false;
 
-		for (size_t start = 0; start < l->n;) {
+		for (size_t start = 0; start < l->n && complete;) {
 			size_t taken = 0, i;
 			bool *trial = xmalloc(l->n * sizeof(*trial));
 
@@ -200,8 +189,10 @@ static void shrink(struct lines *l, enum explore_target target, enum verdict wan
 			}
 			free(trial);
 			start = i;
+			if (explore_stopped(o, rep))
+				complete = false;
 		}
-		if (chunk == 1 && !progress)
+		if (!complete || (chunk == 1 && !progress))
 			break;
 	}
 	/* Compact. */
@@ -217,6 +208,7 @@ static void shrink(struct lines *l, enum explore_target target, enum verdict wan
 		l->n = w;
 	}
 	free(keep);
+	return complete;
 }
 
 static const char *const procs[] = { "p0", "p1", "p2" };
@@ -303,30 +295,7 @@ static void random_line(struct ksm_sim *sim, struct ksm_rng *rng, char *buf, siz
 	}
 }
 
-static int write_trace(const struct explore_opts *o, const struct lines *l,
-		       const char *header, bool exhaustive, char *path, size_t pathlen)
-{
-	FILE *f;
-
-	if (exhaustive)
-		snprintf(path, pathlen, "%s/explore-depth%u-%s.trace",
-			 o->out_dir ? o->out_dir : ".", o->depth, header);
-	else
-		snprintf(path, pathlen, "%s/explore-%" PRIu64 "-%s.trace",
-			 o->out_dir ? o->out_dir : ".", o->seed, header);
-	f = fopen(path, "w");
-	if (!f)
-		return -1;
-	if (exhaustive)
-		fprintf(f, "ksmtrace 1\n# found by ksmsim explore --exhaustive --depth %u\n", o->depth);
-	else
-		fprintf(f, "ksmtrace 1\n# found by ksmsim explore --seed %" PRIu64 " (shrunk)\n", o->seed);
-	for (size_t i = 0; i < l->n; i++)
-		fprintf(f, "%s\n", l->v[i]);
-	return fclose(f);
-}
-
-static const char *verdict_name(enum verdict v)
+const char *explore_verdict_name(enum verdict v)
 {
 	switch (v) {
 	case V_NAIVE:
@@ -344,31 +313,117 @@ static const char *verdict_name(enum verdict v)
 	return "ok";
 }
 
+const char *explore_target_name(enum explore_target t)
+{
+	switch (t) {
+	case EXPLORE_TARGET_NAIVE:
+		return "naive";
+	case EXPLORE_TARGET_ANY:
+		return "any";
+	case EXPLORE_TARGET_DIVERGENCE:
+		break;
+	}
+	return "divergence";
+}
+
+/* Write @f's trace through a temporary file: never half written. */
+static void write_trace(struct explore_failure *f, const char *comment)
+{
+	struct ksm_diag err = { 0 };
+	struct outfile out;
+
+	if (outfile_open(&out, f->path, &err))
+		goto fail;
+	fprintf(out.f, "ksmtrace 1\n%s\n", comment);
+	for (size_t i = 0; i < f->nlines; i++)
+		fprintf(out.f, "%s\n", f->lines[i]);
+	if (!outfile_commit(&out, &err))
+		return;
+fail:
+	snprintf(f->error, sizeof(f->error), "%.255s: %.511s", err.file, err.msg);
+	f->path[0] = '\0';
+}
+
+struct explore_failure *explore_record(const struct explore_opts *o, struct explore_report *rep,
+				       struct lines *l, enum verdict v, const char *why,
+				       const char *name, const char *comment)
+{
+	struct explore_failure *f;
+	char suffix[32] = "";
+
+	rep->failure = xrealloc(rep->failure, (rep->failures + 1) * sizeof(*rep->failure));
+	f = &rep->failure[rep->failures++];
+	memset(f, 0, sizeof(*f));
+	snprintf(f->kind, sizeof(f->kind), "%s", explore_verdict_name(v));
+	snprintf(f->why, sizeof(f->why), "%s", why);
+	f->lines = l->v;
+	f->nlines = l->n;
+	memset(l, 0, sizeof(*l));
+	/* The first keeps the plain name; later ones (--keep-going) are numbered. */
+	if (rep->failures > 1)
+		snprintf(suffix, sizeof(suffix), "-%zu", rep->failures);
+	snprintf(f->path, sizeof(f->path), "%s/%s-%s%s.trace", o->out_dir ? o->out_dir : ".",
+		 name, f->kind, suffix);
+	write_trace(f, comment);
+	return f;
+}
+
+void explore_report_free(struct explore_report *rep)
+{
+	for (size_t i = 0; i < rep->failures; i++) {
+		for (size_t k = 0; k < rep->failure[i].nlines; k++)
+			free(rep->failure[i].lines[k]);
+		free(rep->failure[i].lines);
+	}
+	free(rep->failure);
+	memset(rep, 0, sizeof(*rep));
+}
+
+/* The "# found by" line of a random failure's trace: how to find it again. */
+static void random_comment(const struct explore_opts *o, unsigned long tr,
+			   const struct explore_failure *f, char *buf, size_t len)
+{
+	char target[32] = "";
+
+	if (o->target != EXPLORE_TARGET_DIVERGENCE)
+		snprintf(target, sizeof(target), " --target %s", explore_target_name(o->target));
+	snprintf(buf, len, "# found by ksmsim explore --seed %" PRIu64 "%s (trace %lu, %s from %zu to %zu commands)",
+		 o->seed, target, tr, f->shrink_interrupted ? "shrinking interrupted" : "shrunk",
+		 f->shrunk_from, f->shrunk_to);
+}
+
 int explore_random(const struct explore_opts *o, struct explore_report *rep)
 {
 	char why[1024], line[256];
 
 	memset(rep, 0, sizeof(*rep));
-	for (unsigned tr = 0; tr < o->traces; tr++) {
+	for (unsigned tr = 0; tr < o->traces && !explore_stopped(o, rep); tr++) {
 		struct ksm_rng rng;
 		struct lines l = { 0 };
 		struct ksm_sim *sim = ksm_sim_create();
 		enum verdict v = V_OK;
+		bool cut = false;
 		static const char *const layouts[] = { "lp64", "ilp32", "ilp32-reordered" };
 
 		ksm_rng_seed(&rng, o->seed * 1000003ULL + tr);
 		snprintf(line, sizeof(line), "set sim.kernel=lpi sim.layout=%s pages_to_scan=%d smart_scan=%d stable_node_chains_prune_millisecs=0",
 			 layouts[ksm_rng_below(&rng, 3)], (int)(1 + ksm_rng_below(&rng, 8)),
 			 (int)ksm_rng_below(&rng, 2));
-		if (apply_line(sim, line, why, sizeof(why)) != V_OK) {
+		if (explore_apply(sim, line, true, why, sizeof(why)) != V_OK) {
 			ksm_sim_destroy(sim, NULL, 0);
 			return -1;
 		}
 		lines_push(&l, line);
-		for (unsigned s = 0; s < o->steps && !counts(v, o->target); s++) {
+		for (unsigned s = 0; s < o->steps && !explore_counts(v, o->target); s++) {
+			/* A long trace stops at the next command, not at its end. */
+			if (explore_stopped(o, rep)) {
+				cut = true;
+				break;
+			}
 			random_line(sim, &rng, line, sizeof(line));
-			v = apply_line(sim, line, why, sizeof(why));
+			v = explore_apply(sim, line, true, why, sizeof(why));
 			rep->commands++;
+			explore_tick(o, rep);
 			if (v == V_REFUSED) {
 				rep->refused++;
 				/* A refused scan may have run part of its batches. */
@@ -376,7 +431,7 @@ int explore_random(const struct explore_opts *o, struct explore_report *rep)
 					ksm_sim_destroy(sim, NULL, 0);
 					sim = ksm_sim_create();
 					for (size_t i = 0; i < l.n; i++)
-						apply_line_check(sim, l.v[i], false, why, sizeof(why));
+						explore_apply(sim, l.v[i], false, why, sizeof(why));
 				}
 				v = V_OK;
 				continue;
@@ -388,201 +443,34 @@ int explore_random(const struct explore_opts *o, struct explore_report *rep)
 				rep->findings++;
 		}
 		ksm_sim_destroy(sim, NULL, 0);
-		rep->traces++;
-		if (counts(v, o->target)) {
-			size_t before = l.n;
-
-			rep->failures++;
-			shrink(&l, o->target, v);
-			rep->shrunk_from = before;
-			rep->shrunk_to = l.n;
-			snprintf(rep->failure, sizeof(rep->failure), "%s", verdict_name(v));
-			replay_lines(&l, NULL, o->target, why, sizeof(why));
-			snprintf(rep->why, sizeof(rep->why), "%s", why);
-			if (write_trace(o, &l, verdict_name(v), false, rep->path, sizeof(rep->path)))
-				rep->path[0] = '\0';
+		if (cut) {
+			/* A trace cut short is not counted: it was not run to the end. */
 			lines_free(&l);
-			return 1;
+			break;
+		}
+		rep->traces++;
+		if (explore_counts(v, o->target)) {
+			size_t before = l.n;
+			bool complete = shrink(o, rep, &l, v);
+			struct explore_failure tmp = { .shrunk_from = before, .shrunk_to = l.n,
+						       .shrink_interrupted = !complete };
+			struct explore_failure *f;
+			char comment[256], name[64];
+
+			random_comment(o, tr, &tmp, comment, sizeof(comment));
+			/* Replay the shrunk trace for the reason it fails now. */
+			replay_lines(&l, NULL, o->target, why, sizeof(why));
+			snprintf(name, sizeof(name), "explore-%" PRIu64, o->seed);
+			f = explore_record(o, rep, &l, v, why, name, comment);
+			f->at = tr;
+			f->shrunk_from = tmp.shrunk_from;
+			f->shrunk_to = tmp.shrunk_to;
+			f->shrink_interrupted = tmp.shrink_interrupted;
+			explore_tick(o, rep);
+			if (!o->keep_going)
+				return 1;
 		}
 		lines_free(&l);
 	}
-	return 0;
-}
-
-/* ---- exhaustive ---- */
-
-static const char *const alphabet[] = {
-	"write a 0x10000000 1 token=1",
-	"write a 0x10001000 1 token=1",
-	"write a 0x10002000 1 token=2",
-	"fork a b",
-	"write b 0x10000000 1 token=1",
-	"mremap b 0x10001000 1 0x10000000 1",
-	"mremap a 0x10002000 1 0x10000000 1",
-	"scan batches=1",
-	"scan rounds=1",
-	"exit b",
-	"munmap a 0x10001000 1",
-	"madvise a 0x10000000 3 unmergeable",
-	"madvise b 0x10000000 3 mergeable",
-};
-
-#define NALPHA (sizeof(alphabet) / sizeof(alphabet[0]))
-
-/*
- * The "mprotect" alphabet swaps the two mremaps for two mprotect splits,
- * to ask whether anything but a move can open the divergence window.
- */
-static const char *letter(const struct explore_opts *o, unsigned a)
-{
-	if (o->alphabet == EXPLORE_ALPHABET_MPROTECT) {
-		if (!strncmp(alphabet[a], "mremap b", 8))
-			return "mprotect b 0x10001000 1 r";
-		if (!strncmp(alphabet[a], "mremap a", 8))
-			return "mprotect a 0x10000000 1 r";
-	}
-	return alphabet[a];
-}
-
-static const char *const prologue[] = {
-	"set sim.kernel=lpi pages_to_scan=2 smart_scan=0",
-	"spawn a",
-	"mmap a 0x10000000 3",
-	"madvise a 0x10000000 3 mergeable",
-};
-
-/* A fingerprint of the machine: its record and its KSM structures. */
-static uint64_t fingerprint(struct ksm_sim *sim)
-{
-	struct ksm_snapshot s;
-	struct ksm_state *ksm = sim->ksm;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	uint64_t h;
-
-	sim_snapshot_take(sim, 0, "", true, &s);
-	ksm_snapshot_write(f, &s);
-	ksm_snapshot_free(&s);
-	for (struct task *t = sim_first_task(sim); t; t = sim_next_task(sim, t))
-		for (struct vm_area_struct *v = vma_first(t->mm); v; v = vma_next(t->mm, v))
-			fprintf(f, "{%s %" PRIx64 "-%" PRIx64 " %" PRIx64 " %" PRIx64 "}", t->name,
-				v->vm_start, v->vm_end, v->vm_pgoff, v->vm_flags);
-	for (struct ksm_mm_slot *slot = TAILQ_FIRST(&ksm->ksm_mm_head); slot;
-	     slot = TAILQ_NEXT(slot, mm_node)) {
-		fprintf(f, "[%s%s]", slot->mm->owner, slot == ksm->scan_slot ? "*" : "");
-		for (struct ksm_rmap_item *it = slot->rmap_list; it; it = it->rmap_list)
-			fprintf(f, " %" PRIx64 "/%08x/%u/%u/%d", it->address,
-				rmap_item_oldchecksum(ksm, it), rmap_item_age(ksm, it),
-				rmap_item_remaining_skips(ksm, it),
-				(it->address & STABLE_FLAG) ? it->head->rmap_hlist_len : -1);
-	}
-	fprintf(f, "|%" PRIx64 "|%lu", ksm->scan_address, ksm->seqnr);
-	fclose(f);
-	h = ksm_fnv1a64(KSM_FNV1A64_INIT, buf, len);
-	free(buf);
-	return h;
-}
-
-struct hashset {
-	uint64_t *v;
-	size_t n, cap;
-};
-
-static bool hashset_add(struct hashset *s, uint64_t h)
-{
-	if (!h)
-		h = 1;
-	if (s->n * 2 >= s->cap) {
-		struct hashset t = { xcalloc(s->cap ? s->cap * 2 : 1024, sizeof(uint64_t)), 0,
-				     s->cap ? s->cap * 2 : 1024 };
-
-		for (size_t i = 0; i < s->cap; i++)
-			if (s->v[i])
-				hashset_add(&t, s->v[i]);
-		free(s->v);
-		*s = t;
-	}
-	for (size_t i = h & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
-		if (s->v[i] == h)
-			return false;
-		if (!s->v[i]) {
-			s->v[i] = h;
-			s->n++;
-			return true;
-		}
-	}
-}
-
-struct dfs {
-	const struct explore_opts *o;
-	struct explore_report *rep;
-	struct hashset states;
-	unsigned path[32];
-	int failed;
-};
-
-static int dfs_node(struct dfs *d, unsigned depth)
-{
-	char why[1024];
-
-	for (unsigned a = 0; a < NALPHA; a++) {
-		struct ksm_sim *sim = ksm_sim_create();
-		enum verdict v = V_OK;
-
-		for (size_t i = 0; i < sizeof(prologue) / sizeof(prologue[0]); i++)
-			apply_line_check(sim, prologue[i], false, why, sizeof(why));
-		/* the prefix was checked when it was the leaf */
-		for (unsigned i = 0; i < depth && v != V_REFUSED; i++)
-			v = apply_line_check(sim, letter(d->o, d->path[i]), false, why, sizeof(why));
-		if (v != V_REFUSED)
-			v = apply_line(sim, letter(d->o, a), why, sizeof(why));
-		if (v != V_REFUSED) {
-			d->rep->traces++;
-			d->path[depth] = a;
-			if (hashset_add(&d->states, fingerprint(sim)))
-				d->rep->states++;
-			if (depth + 1 > d->rep->depth)
-				d->rep->depth = depth + 1;
-			if (v == V_NAIVE)
-				d->rep->naive_misses++;
-			if (v == V_FINDING)
-				d->rep->findings++;
-			if (counts(v, d->o->target) && !d->failed) {
-				struct lines l = { 0 };
-
-				d->failed = 1;
-				d->rep->failures++;
-				for (size_t i = 0; i < sizeof(prologue) / sizeof(prologue[0]); i++)
-					lines_push(&l, prologue[i]);
-				for (unsigned i = 0; i <= depth; i++)
-					lines_push(&l, letter(d->o, d->path[i]));
-				snprintf(d->rep->failure, sizeof(d->rep->failure), "%s", verdict_name(v));
-				snprintf(d->rep->why, sizeof(d->rep->why), "%s", why);
-				if (write_trace(d->o, &l, verdict_name(v), true, d->rep->path,
-						sizeof(d->rep->path)))
-					d->rep->path[0] = '\0';
-				lines_free(&l);
-			}
-		}
-		ksm_sim_destroy(sim, NULL, 0);
-		if (v != V_REFUSED && depth + 1 < d->o->depth && !d->failed)
-			dfs_node(d, depth + 1);
-		if (d->failed)
-			return 1;
-	}
-	return 0;
-}
-
-int explore_exhaustive(const struct explore_opts *o, struct explore_report *rep)
-{
-	struct dfs d = { .o = o, .rep = rep };
-	int ret;
-
-	memset(rep, 0, sizeof(*rep));
-	if (o->depth > sizeof(d.path) / sizeof(d.path[0]))
-		return -1;
-	ret = o->depth ? dfs_node(&d, 0) : 0;
-	free(d.states.v);
-	return ret;
+	return rep->failures ? 1 : 0;
 }

@@ -2,135 +2,359 @@
 /*
  * DOC: ksmsim explore — look for traces that break the equivalence
  *
- *   ksmsim explore [--seed S] [--traces N] [--steps M] [--target T] [--out DIR]
- *   ksmsim explore --exhaustive [--depth D] [--alphabet A] [--target T] [--out DIR]
- *
- * Random mode builds N traces of up to M commands each from seed S, with
- * every check after every command; the first failure is shrunk and
- * written to DIR.  Exhaustive mode enumerates every sequence of a small
- * command alphabet up to depth D on a tiny machine; `--alphabet mprotect`
- * replaces its two mremaps by mprotect splits.  T is what counts as
- * a failure: divergence (the default: an invariant breaks, or the full and
- * indexed walks differ), naive (also a naive-walk miss: the negative
- * control) or any (any finding).
- *
- * Exit status: 0 nothing failed, 1 a failing trace was found (and
- * written), 2 bad usage.
+ * Options are checked before anything runs: a contradiction (an option of
+ * the other mode, --progress with --quiet, an option given twice), a run
+ * that would explore nothing (--depth 0, --traces 0, --steps 0), a number
+ * that is not one, and an --out that is not a writable folder are usage
+ * errors (exit 2), so that a search never ends in an error it could have
+ * had at its start.  SIGINT, SIGTERM and SIGHUP only raise a flag: the
+ * search stops at the next command or sequence, the statistics so far are
+ * printed (marked interrupted) and the exit status is 128 + the signal, as
+ * shells report it; a signal ignored when explore starts stays ignored.
+ * Failing traces are written when found, so an interrupted run has
+ * already written them.  See usage() for the rest.
  */
+#include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/explore_cli.h"
 #include "ksmsim/explore.h"
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: ksmsim explore [--seed S] [--traces N] [--steps M] [--target T] [--out DIR]\n"
-		"       ksmsim explore --exhaustive [--depth D] [--alphabet default|mprotect] [--target T] [--out DIR]\n"
-		"T: divergence (default), naive (the negative control) or any\n");
+		"usage: ksmsim explore [--seed S] [--traces N] [--steps M] [COMMON...]\n"
+		"       ksmsim explore --exhaustive [--depth D] [--alphabet default|mprotect] [COMMON...]\n"
+		"\n"
+		"Random search (the default) builds N traces (default 100) of M commands each\n"
+		"(default 200) from seed S (default 1), checking after every command; a failing\n"
+		"trace is shrunk and written.  --exhaustive enumerates every sequence of a\n"
+		"13-command alphabet up to depth D (1 to %u, default 4): depth 6 finds the\n"
+		"divergence in 0.5 s, depth 7 takes minutes, depth 8 most of an hour.\n"
+		"--alphabet mprotect replaces its two mremaps by mprotect splits.\n"
+		"\n"
+		"COMMON options:\n"
+		"  --target T     what fails: divergence (default: an invariant breaks or the full\n"
+		"                 and indexed walks differ), naive (also a naive-walk miss: the\n"
+		"                 negative control) or any (any finding)\n"
+		"  --out DIR      where failing traces are written (default .; must exist and be\n"
+		"                 writable, checked before the search)\n"
+		"  --keep-going   do not stop at the first failure; write every failing trace\n"
+		"                 (the second and later get -2, -3, ... in their names)\n"
+		"  --json         the final report as one JSON object on stdout (no timings:\n"
+		"                 the same options give the same bytes)\n"
+		"  --progress     progress lines on stderr even when it is not a terminal (one\n"
+		"                 every 5 s; on a terminal one line is updated 4 times a second,\n"
+		"                 which is the default there)\n"
+		"  --quiet        no progress and no long-run warning\n"
+		"\n"
+		"A run estimated at over an hour is warned about after its first second.\n"
+		"SIGINT, SIGTERM or SIGHUP stop the search at the next command or sequence and\n"
+		"print the statistics so far; traces found were already written.\n"
+		"\n"
+		"Exit status: 0 nothing failed, 1 a failing trace was found (and written),\n"
+		"2 bad usage, 128+N stopped by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP).\n",
+		EXPLORE_MAX_DEPTH);
 }
 
-static int number(const char *flag, const char *s, unsigned long long *out)
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+static volatile sig_atomic_t stop_signal;
+
+/* The first signal is the one reported. */
+static void on_signal(int sig)
 {
+	if (!stop_signal)
+		stop_signal = sig;
+}
+
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+#define NSTOP (sizeof(stop_signals) / sizeof(stop_signals[0]))
+
+static void catch_signals(struct sigaction *old)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < NSTOP; i++) {
+		sigaction(stop_signals[i], NULL, &old[i]);
+		/*
+		 * A signal ignored from the start (nohup; SIGINT in a background
+		 * job of a script) stays ignored, as the caller asked.
+		 */
+		if (old[i].sa_handler != SIG_IGN)
+			sigaction(stop_signals[i], &sa, NULL);
+	}
+}
+
+static void restore_signals(const struct sigaction *old)
+{
+	for (size_t i = 0; i < NSTOP; i++)
+		sigaction(stop_signals[i], &old[i], NULL);
+}
+
+/*
+ * A decimal (or 0x hexadecimal) number in [@min, @max], nothing else: no
+ * sign, no blanks, no trailing text.  @empty says why @min is the least.
+ */
+static int number(const char *flag, const char *s, uint64_t min, uint64_t max,
+		  const char *empty, uint64_t *out)
+{
+	bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+	const char *digits = hex ? s + 2 : s;
+	unsigned long long v;
 	char *end;
 
-	errno = 0;
-	*out = strtoull(s, &end, 0);
-	if (errno || *end || s[0] == '-') {
+	if (!(hex ? isxdigit((unsigned char)digits[0]) : isdigit((unsigned char)digits[0]))) {
 		fprintf(stderr, "ksmsim explore: %s takes a number, not '%s'\n", flag, s);
 		return -1;
 	}
+	errno = 0;
+	v = strtoull(digits, &end, hex ? 16 : 10);
+	if (*end) {
+		fprintf(stderr, "ksmsim explore: %s takes a number, not '%s'\n", flag, s);
+		return -1;
+	}
+	if (errno == ERANGE || v > max) {
+		fprintf(stderr, "ksmsim explore: %s %s is too large: at most %" PRIu64 "\n", flag, s,
+			max);
+		return -1;
+	}
+	if (v < min) {
+		fprintf(stderr, "ksmsim explore: %s %s %s\n", flag, s, empty);
+		return -1;
+	}
+	*out = v;
 	return 0;
+}
+
+/* --out must be a folder we can create files in, before the search starts. */
+static int check_out_dir(const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st)) {
+		fprintf(stderr, "ksmsim explore: --out %s: %s%s\n", dir, strerror(errno),
+			errno == ENOENT ? " (explore writes into an existing folder)" : "");
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "ksmsim explore: --out %s: not a directory\n", dir);
+		return -1;
+	}
+	if (access(dir, W_OK | X_OK)) {
+		fprintf(stderr, "ksmsim explore: --out %s: cannot write there: %s\n", dir,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+enum flag {
+	F_EXHAUSTIVE, F_DEPTH, F_ALPHABET,       /* exhaustive only */
+	F_SEED, F_TRACES, F_STEPS,               /* random only     */
+	F_TARGET, F_OUT, F_KEEP_GOING, F_JSON, F_PROGRESS, F_QUIET,
+	F_COUNT
+};
+
+static const struct {
+	const char *name;
+	bool value;
+} flags[F_COUNT] = {
+	[F_EXHAUSTIVE] = { "--exhaustive", false }, [F_DEPTH] = { "--depth", true },
+	[F_ALPHABET] = { "--alphabet", true },      [F_SEED] = { "--seed", true },
+	[F_TRACES] = { "--traces", true },          [F_STEPS] = { "--steps", true },
+	[F_TARGET] = { "--target", true },          [F_OUT] = { "--out", true },
+	[F_KEEP_GOING] = { "--keep-going", false }, [F_JSON] = { "--json", false },
+	[F_PROGRESS] = { "--progress", false },     [F_QUIET] = { "--quiet", false },
+};
+
+static int set_value(enum flag f, const char *s, struct explore_opts *o)
+{
+	uint64_t v;
+
+	switch (f) {
+	case F_SEED:
+		return number("--seed", s, 0, UINT64_MAX, "", &o->seed);
+	case F_TRACES:
+	case F_STEPS:
+		if (number(flags[f].name, s, 1, UINT32_MAX, "explores nothing: give at least 1", &v))
+			return -1;
+		*(f == F_TRACES ? &o->traces : &o->steps) = (unsigned)v;
+		return 0;
+	case F_DEPTH:
+		if (number("--depth", s, 1, EXPLORE_MAX_DEPTH,
+			   "explores nothing: give 1 to " STR(EXPLORE_MAX_DEPTH), &v))
+			return -1;
+		o->depth = (unsigned)v;
+		return 0;
+	case F_TARGET:
+		if (!strcmp(s, "divergence"))
+			o->target = EXPLORE_TARGET_DIVERGENCE;
+		else if (!strcmp(s, "naive"))
+			o->target = EXPLORE_TARGET_NAIVE;
+		else if (!strcmp(s, "any"))
+			o->target = EXPLORE_TARGET_ANY;
+		else
+			break;
+		return 0;
+	case F_ALPHABET:
+		if (!strcmp(s, "default"))
+			o->alphabet = EXPLORE_ALPHABET_DEFAULT;
+		else if (!strcmp(s, "mprotect"))
+			o->alphabet = EXPLORE_ALPHABET_MPROTECT;
+		else
+			break;
+		return 0;
+	case F_OUT:
+		if (!*s) {
+			fprintf(stderr, "ksmsim explore: --out needs a folder, not ''\n");
+			return -1;
+		}
+		o->out_dir = s;
+		return 0;
+	default:
+		return 0;
+	}
+	fprintf(stderr, "ksmsim explore: %s takes %s, not '%s'\n", flags[f].name,
+		f == F_TARGET ? "divergence, naive or any" : "default or mprotect", s);
+	return -1;
+}
+
+/* Options of one mode are contradictions in the other. */
+static int check_modes(const bool *seen)
+{
+	static const enum flag random_only[] = { F_SEED, F_TRACES, F_STEPS };
+	static const enum flag exhaustive_only[] = { F_DEPTH, F_ALPHABET };
+
+	if (seen[F_EXHAUSTIVE]) {
+		for (size_t i = 0; i < sizeof(random_only) / sizeof(random_only[0]); i++)
+			if (seen[random_only[i]]) {
+				fprintf(stderr, "ksmsim explore: %s is for random search; --exhaustive "
+						"enumerates every sequence and takes --depth\n",
+					flags[random_only[i]].name);
+				return -1;
+			}
+	} else {
+		for (size_t i = 0; i < sizeof(exhaustive_only) / sizeof(exhaustive_only[0]); i++)
+			if (seen[exhaustive_only[i]]) {
+				fprintf(stderr, "ksmsim explore: %s needs --exhaustive (a random search "
+						"takes --seed, --traces and --steps)\n",
+					flags[exhaustive_only[i]].name);
+				return -1;
+			}
+	}
+	if (seen[F_PROGRESS] && seen[F_QUIET]) {
+		fprintf(stderr, "ksmsim explore: --progress and --quiet contradict each other\n");
+		return -1;
+	}
+	return 0;
+}
+
+static enum flag lookup(const char *arg)
+{
+	enum flag f;
+
+	for (f = 0; f < F_COUNT; f++)
+		if (!strcmp(arg, flags[f].name))
+			break;
+	return f;
+}
+
+static int parse(int argc, char **argv, struct explore_opts *o, bool *seen)
+{
+	for (int i = 1; i < argc; i++) {
+		enum flag f = lookup(argv[i]);
+
+		if (f == F_COUNT) {
+			fprintf(stderr, "ksmsim explore: unexpected argument '%s'\n", argv[i]);
+			usage(stderr);
+			return -1;
+		}
+		if (seen[f]) {
+			fprintf(stderr, "ksmsim explore: %s given twice\n", flags[f].name);
+			return -1;
+		}
+		seen[f] = true;
+		if (!flags[f].value)
+			continue;
+		if (i + 1 >= argc || lookup(argv[i + 1]) != F_COUNT) {
+			fprintf(stderr, "ksmsim explore: %s needs a value\n", flags[f].name);
+			return -1;
+		}
+		if (set_value(f, argv[++i], o))
+			return -1;
+	}
+	return check_modes(seen);
 }
 
 int cmd_explore(int argc, char **argv)
 {
 	struct explore_opts o = { .seed = 1, .traces = 100, .steps = 200, .depth = 4,
 				  .target = EXPLORE_TARGET_DIVERGENCE, .out_dir = "." };
+	struct explore_progress prog = { 0 };
 	struct explore_report rep;
-	bool exhaustive = false;
-	int ret;
+	struct sigaction old[NSTOP];
+	bool seen[F_COUNT] = { false }, exhaustive;
+	int ret, status;
 
-	for (int i = 1; i < argc; i++) {
-		unsigned long long v;
-		const char *f = argv[i];
-
-		if (!strcmp(f, "--help") || !strcmp(f, "-h")) {
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			usage(stdout);
 			return KSMSIM_EXIT_OK;
-		} else if (!strcmp(f, "--exhaustive")) {
-			exhaustive = true;
-		} else if (i + 1 < argc && !strcmp(f, "--target")) {
-			const char *t = argv[++i];
-
-			if (!strcmp(t, "divergence"))
-				o.target = EXPLORE_TARGET_DIVERGENCE;
-			else if (!strcmp(t, "naive"))
-				o.target = EXPLORE_TARGET_NAIVE;
-			else if (!strcmp(t, "any"))
-				o.target = EXPLORE_TARGET_ANY;
-			else {
-				fprintf(stderr, "ksmsim explore: --target takes divergence, naive or any\n");
-				return KSMSIM_EXIT_USAGE;
-			}
-		} else if (i + 1 < argc && !strcmp(f, "--alphabet")) {
-			const char *a = argv[++i];
-
-			if (!strcmp(a, "default"))
-				o.alphabet = EXPLORE_ALPHABET_DEFAULT;
-			else if (!strcmp(a, "mprotect"))
-				o.alphabet = EXPLORE_ALPHABET_MPROTECT;
-			else {
-				fprintf(stderr, "ksmsim explore: --alphabet takes default or mprotect\n");
-				return KSMSIM_EXIT_USAGE;
-			}
-		} else if (i + 1 < argc && !strcmp(f, "--out")) {
-			o.out_dir = argv[++i];
-		} else if (i + 1 < argc && (!strcmp(f, "--seed") || !strcmp(f, "--traces") ||
-					    !strcmp(f, "--steps") || !strcmp(f, "--depth"))) {
-			if (number(f, argv[++i], &v))
-				return KSMSIM_EXIT_USAGE;
-			if (!strcmp(f, "--seed"))
-				o.seed = v;
-			else if (!strcmp(f, "--traces"))
-				o.traces = (unsigned)v;
-			else if (!strcmp(f, "--steps"))
-				o.steps = (unsigned)v;
-			else if (v > 12) {
-				fprintf(stderr, "ksmsim explore: --depth is at most 12\n");
-				return KSMSIM_EXIT_USAGE;
-			} else
-				o.depth = (unsigned)v;
-		} else {
-			fprintf(stderr, "ksmsim explore: unexpected argument '%s'\n", f);
-			usage(stderr);
-			return KSMSIM_EXIT_USAGE;
 		}
-	}
-	ret = exhaustive ? explore_exhaustive(&o, &rep) : explore_random(&o, &rep);
-	if (ret < 0) {
-		fprintf(stderr, "ksmsim explore: cannot run\n");
+	if (parse(argc, argv, &o, seen))
+		return KSMSIM_EXIT_USAGE;
+	exhaustive = seen[F_EXHAUSTIVE];
+	o.keep_going = seen[F_KEEP_GOING];
+	/* Catch signals first: the estimate below may take a moment. */
+	stop_signal = 0;
+	catch_signals(old);
+	if (check_out_dir(o.out_dir)) {
+		restore_signals(old);
 		return KSMSIM_EXIT_USAGE;
 	}
-	if (exhaustive)
-		printf("exhaustive: %lu sequences up to depth %u, %lu distinct state fingerprints; "
-		       "naive misses in %lu, other findings in %lu\n",
-		       rep.traces, rep.depth, rep.states, rep.naive_misses, rep.findings);
-	else
-		printf("random: seed %llu, %lu traces, %lu commands tried (%lu refused); "
-		       "naive misses in %lu checks, other findings in %lu\n",
-		       (unsigned long long)o.seed, rep.traces, rep.commands, rep.refused,
-		       rep.naive_misses, rep.findings);
-	if (!ret) {
-		printf("no failure\n");
-		return KSMSIM_EXIT_OK;
+	o.stop = &stop_signal;
+
+	prog.exhaustive = exhaustive;
+	prog.tty = isatty(STDERR_FILENO);
+	prog.show = !seen[F_QUIET] && (seen[F_PROGRESS] || prog.tty);
+	prog.warn = !seen[F_QUIET];
+	prog.traces_total = o.traces;
+	if (prog.show || prog.warn) {
+		prog.total = exhaustive ? explore_estimate(&o) : (double)o.traces * o.steps;
+		o.progress = explore_progress_tick;
+		o.progress_arg = &prog;
 	}
-	printf("failure: %s: %s\n", rep.failure, rep.why);
-	if (!exhaustive)
-		printf("shrunk from %zu to %zu commands\n", rep.shrunk_from, rep.shrunk_to);
-	printf("trace: %s\n", rep.path[0] ? rep.path : "(could not be written)");
-	return KSMSIM_EXIT_FAIL;
+	explore_progress_start(&prog);
+
+	ret = exhaustive ? explore_exhaustive(&o, &rep) : explore_random(&o, &rep);
+	restore_signals(old);
+	if (ret < 0) {
+		fprintf(stderr, "ksmsim explore: cannot run\n");
+		explore_report_free(&rep);
+		return KSMSIM_EXIT_USAGE;
+	}
+	explore_progress_end(&prog, &rep);
+	if (seen[F_JSON])
+		explore_print_json(stdout, &o, exhaustive, &rep);
+	else
+		explore_print_text(stdout, &o, exhaustive, &rep);
+	if (rep.interrupted)
+		status = 128 + rep.interrupted;
+	else
+		status = ret ? KSMSIM_EXIT_FAIL : KSMSIM_EXIT_OK;
+	explore_report_free(&rep);
+	return status;
 }
