@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "cli/explore_cli.h"
+#include "core/json.h"
 
 void explore_print_text(FILE *out, const struct explore_opts *o, bool exhaustive,
 			const struct explore_report *rep)
@@ -48,50 +49,29 @@ void explore_print_text(FILE *out, const struct explore_opts *o, bool exhaustive
 			explore_signal_name(rep->interrupted));
 }
 
-/* A JSON string: quotes, backslashes and control characters escaped. */
-static void json_str(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", out);
-		else if (c == '\t')
-			fputs("\\t", out);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
-
 static void json_failure(FILE *out, bool exhaustive, const struct explore_failure *f)
 {
 	fputs("{\"kind\": ", out);
-	json_str(out, f->kind);
+	json_string(out, f->kind);
 	fputs(", \"why\": ", out);
-	json_str(out, f->why);
+	json_string(out, f->why);
 	fprintf(out, exhaustive ? ", \"sequence\": %lu" : ", \"trace_index\": %lu", f->at);
 	if (!exhaustive)
 		fprintf(out, ", \"shrunk_from\": %zu, \"shrunk_to\": %zu, \"shrink_complete\": %s",
 			f->shrunk_from, f->shrunk_to, f->shrink_interrupted ? "false" : "true");
 	fputs(", \"trace\": ", out);
 	if (f->path[0]) {
-		json_str(out, f->path);
+		json_string(out, f->path);
 		fputs(", \"write_error\": null", out);
 	} else {
 		fputs("null, \"write_error\": ", out);
-		json_str(out, f->error);
+		json_string(out, f->error);
 	}
 	fputs(", \"lines\": [", out);
 	for (size_t k = 0; k < f->nlines; k++) {
 		if (k)
 			fputs(", ", out);
-		json_str(out, f->lines[k]);
+		json_string(out, f->lines[k]);
 	}
 	fputs("]}", out);
 }
