@@ -122,19 +122,9 @@ static int parse_args(int argc, char **argv, struct check_args *a)
 		} else if ((pin = cli_pins_option(&a->pins, "check", argc, argv, &i))) {
 			if (pin < 0)
 				return -1;
-		} else if (!strncmp(s, "--check-invariants=", 19)) {
-			const char *w = s + 19;
-
-			if (!strcmp(w, "none"))
-				a->invariants = REPLAY_CHECK_NONE;
-			else if (!strcmp(w, "end"))
-				a->invariants = REPLAY_CHECK_END;
-			else if (!strcmp(w, "each"))
-				a->invariants = REPLAY_CHECK_EACH;
-			else {
-				fprintf(stderr, "ksmsim check: --check-invariants takes none, end or each, not '%s'\n", w);
+		} else if ((pin = cli_invariants_option("check", s, &a->invariants))) {
+			if (pin < 0)
 				return -1;
-			}
 		} else if (s[0] == '-' && s[1]) {
 			fprintf(stderr, "ksmsim check: unknown option '%s'\n", s);
 			return -1;

@@ -61,3 +61,27 @@ int cli_pins_apply(const struct cli_pins *p, const char *cmd, struct ksm_sim *si
 	}
 	return 0;
 }
+
+int cli_invariants_option(const char *cmd, const char *arg, enum replay_check *out)
+{
+	static const struct {
+		const char *name;
+		enum replay_check when;
+	} whens[] = {
+		{ "none", REPLAY_CHECK_NONE },
+		{ "end", REPLAY_CHECK_END },
+		{ "each", REPLAY_CHECK_EACH },
+	};
+	const char *w;
+
+	if (strncmp(arg, "--check-invariants=", 19))
+		return 0;
+	w = arg + 19;
+	for (size_t k = 0; k < sizeof(whens) / sizeof(whens[0]); k++)
+		if (!strcmp(w, whens[k].name)) {
+			*out = whens[k].when;
+			return 1;
+		}
+	fprintf(stderr, "ksmsim %s: --check-invariants takes none, end or each, not '%s'\n", cmd, w);
+	return -1;
+}

@@ -148,6 +148,16 @@ void dl_linel(struct dot_label *l, const char *fmt, ...)
 	dl_raw(l, "\\l");
 }
 
+void dl_lines(struct dot_label *l, const char *text)
+{
+	for (const char *p = text; *p;) {
+		size_t len = strcspn(p, "\n");
+
+		dl_line(l, "%.*s", (int)len, p);
+		p += len + (p[len] == '\n');
+	}
+}
+
 /* ------------------------------------------------------------------ */
 /* The graph                                                           */
 /* ------------------------------------------------------------------ */
@@ -330,14 +340,8 @@ Agnode_t *dot_note(struct dot *d, Agraph_t *g, const char *text)
 {
 	Agnode_t *n = aux_node(d, g, "note");
 
-	/* One centred line per line of @text. */
 	dl_reset(&d->lb);
-	for (const char *p = text; *p;) {
-		size_t len = strcspn(p, "\n");
-
-		dl_line(&d->lb, "%.*s", (int)len, p);
-		p += len + (p[len] == '\n');
-	}
+	dl_lines(&d->lb, text);
 	dot_set(d, n, DA_N_LABEL, d->lb.s);
 	dot_set(d, n, DA_N_SHAPE, "note");
 	dot_set(d, n, DA_N_STYLE, "filled");

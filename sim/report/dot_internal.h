@@ -146,6 +146,8 @@ void dl_line(struct dot_label *l, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void dl_linel(struct dot_label *l, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* @text (escaped) as one centred line per line it holds. */
+void dl_lines(struct dot_label *l, const char *text);
 void dl_free(struct dot_label *l);
 
 /* ---- the graph ---- */

@@ -23,13 +23,7 @@ static Agnode_t *sample(struct dot *d, Agraph_t *g, const char *text)
 	snprintf(name, sizeof(name), "legend_%u", ++d->nnotes);
 	n = dot_node(d, g, name);
 	dl_reset(&d->lb);
-	/* One centred line per line of @text. */
-	for (const char *p = text; *p;) {
-		size_t len = strcspn(p, "\n");
-
-		dl_line(&d->lb, "%.*s", (int)len, p);
-		p += len + (p[len] == '\n');
-	}
+	dl_lines(&d->lb, text);
 	dot_set(d, n, DA_N_LABEL, d->lb.s);
 	dot_set(d, n, DA_N_SHAPE, "box");
 	return n;
