@@ -11,8 +11,6 @@
  * Every picture that uses one gets a small cluster explaining it, with a
  * sample node drawn exactly as the real ones are; d->uses says which.
  */
-#include <string.h>
-
 #include "report/dot_internal.h"
 
 static Agnode_t *sample(struct dot *d, Agraph_t *g, const char *text)
