@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/progress.h"
 #include "core/alloc.h"
 #include "core/json.h"
 #include "ksmsim/ksm.h"
@@ -91,7 +92,8 @@ struct diffs {
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: ksmsim compare [--a NAME=VALUE]... [--b NAME=VALUE]... [--max N] [--json] TRACE\n"
+		"usage: ksmsim compare [--a NAME=VALUE]... [--b NAME=VALUE]... [--max N] [--json]\n"
+		"                      [--progress|--quiet] TRACE\n"
 		"\n"
 		"Replays TRACE on two machines in lockstep and reports, after each command,\n"
 		"where they differ: snapshot fields (counters, processes, sharing), the rmap\n"
@@ -102,6 +104,9 @@ static void usage(FILE *out)
 		"                  ignored).  Default: --a sim.kernel=baseline --b sim.kernel=lpi\n"
 		"  --max N         print at most N commands after which they differ (default 20)\n"
 		"  --json          one JSON object on stdout with the same content\n"
+		"  --progress      progress on stderr even when it is not a terminal (on a\n"
+		"                  terminal it is shown for runs over a second)\n"
+		"  --quiet         no progress\n"
 		"Exit status: 0 the machines never differed, 1 they did, 2 bad input.\n");
 }
 
@@ -421,7 +426,8 @@ int cmd_compare(int argc, char **argv)
 	unsigned long max = 20, printed = 0, diverged = 0;
 	unsigned long by_fields = 0, by_rmap = 0, by_migrate = 0;
 	size_t first_at = 0;
-	bool json = false, any_change = false;
+	bool json = false, any_change = false, progress = false, quiet = false;
+	struct cli_progress prog;
 	int rc = KSMSIM_EXIT_OK;
 
 	for (int i = 1; i < argc; i++) {
@@ -449,6 +455,10 @@ int cmd_compare(int argc, char **argv)
 			}
 		} else if (!strcmp(argv[i], "--json")) {
 			json = true;
+		} else if (!strcmp(argv[i], "--progress")) {
+			progress = true;
+		} else if (!strcmp(argv[i], "--quiet")) {
+			quiet = true;
 		} else if (argv[i][0] == '-' || file) {
 			fprintf(stderr, "ksmsim compare: unexpected argument '%s'\n", argv[i]);
 			usage(stderr);
@@ -492,6 +502,7 @@ int cmd_compare(int argc, char **argv)
 		}
 		fputs(",\"changes\":[", stdout);
 	}
+	cli_progress_start(&prog, "ksmsim compare", progress, quiet);
 	for (size_t i = 0; i < t.ncmds; i++) {
 		const struct trace_cmd *c = &t.cmds[i];
 		struct ksm_snapshot snap[2];
@@ -503,6 +514,7 @@ int cmd_compare(int argc, char **argv)
 							       &side[k].res, &err);
 
 			if (st == REPLAY_ERROR || st == REPLAY_BROKEN) {
+				cli_progress_clear(&prog);
 				if (json)
 					fputs("]}\n", stdout); /* stdout stays one valid object */
 				fprintf(stderr, "machine %c: ", 'a' + k);
@@ -532,9 +544,11 @@ int cmd_compare(int argc, char **argv)
 			by_rmap += d.nonly[0] || d.nonly[1];
 		}
 		now = diffs_text(&d);
+		cli_progress_step(&prog, i + 1, t.ncmds, c->argpos[0].line);
 		if (strcmp(now, last) && printed < max) {
 			char *cmd = command_text(c);
 
+			cli_progress_clear(&prog);
 			if (json)
 				json_change(!any_change, c, cmd, &d);
 			else
@@ -548,6 +562,7 @@ int cmd_compare(int argc, char **argv)
 		last = now;
 		diffs_free(&d);
 	}
+	cli_progress_end(&prog);
 	rc = diverged ? KSMSIM_EXIT_FAIL : KSMSIM_EXIT_OK;
 	if (json) {
 		printf("],\"commands\":%zu,\"differed\":%lu,\"differed_fields\":%lu,"

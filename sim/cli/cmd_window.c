@@ -2,7 +2,8 @@
 /*
  * DOC: ksmsim window — where the index-guided rmap walk misses a mapping
  *
- *   ksmsim window [--svg FILE] [--json] [--recorded KERNEL=FILE]... TRACE
+ *   ksmsim window [--svg FILE] [--json] [--recorded KERNEL=FILE]...
+ *                 [--progress|--quiet] TRACE
  *
  * The project's question in one command.  TRACE is replayed on two
  * machines in lockstep, one the baseline kernel (Linux 6.18: the full
@@ -28,6 +29,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/progress.h"
 #include "core/alloc.h"
 #include "ksmsim/dot.h"
 #include "core/json.h"
@@ -99,12 +101,14 @@ struct report {
 	size_t nmig;
 	const char *svg;       /* NULL: no picture */
 	bool svg_written;
+	struct cli_progress progress;
 };
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: ksmsim window [--svg FILE] [--json] TRACE\n"
+		"usage: ksmsim window [--svg FILE] [--json] [--recorded KERNEL=FILE]...\n"
+		"                     [--progress|--quiet] TRACE\n"
 		"\n"
 		"Replays TRACE on the baseline and the lpi kernel side by side and\n"
 		"reports every window in which the lpi kernel's index-guided rmap walk\n"
@@ -116,6 +120,9 @@ static void usage(FILE *out)
 		"  --svg FILE  draw the rmap picture of the first window's KSM page\n"
 		"              as the window opens (.svg, .png, .pdf or DOT text)\n"
 		"  --json      the report as one JSON object on stdout\n"
+		"  --progress  progress on stderr even when it is not a terminal\n"
+		"              (on a terminal it is shown for runs over a second)\n"
+		"  --quiet     no progress\n"
 		"  --recorded KERNEL=FILE\n"
 		"              also show what a real kernel did at each `migrate`: FILE is\n"
 		"              TRACE's snapshot stream recorded there by ksmsim-kernel-replay\n"
@@ -279,6 +286,7 @@ static int run(struct ksm_sim *sim[NKERNELS], struct report *rep)
 			rep->mig[rep->nmig++] = mv;
 		}
 		page = divergent_page(sim[LPI]);
+		cli_progress_step(&rep->progress, i + 1, t->ncmds, c->argpos[0].line);
 		if (page && !open) {
 			rep->win = xrealloc(rep->win, (rep->nwin + 1) * sizeof(*rep->win));
 			open = &rep->win[rep->nwin++];
@@ -517,7 +525,7 @@ int cmd_window(int argc, char **argv)
 	struct ksm_diag err = { 0 };
 	struct trace t = { 0 };
 	const char *file = NULL;
-	bool json = false;
+	bool json = false, progress = false, quiet = false;
 	int rc;
 
 	for (int i = 1; i < argc; i++) {
@@ -526,6 +534,10 @@ int cmd_window(int argc, char **argv)
 			return KSMSIM_EXIT_OK;
 		} else if (!strcmp(argv[i], "--json")) {
 			json = true;
+		} else if (!strcmp(argv[i], "--progress")) {
+			progress = true;
+		} else if (!strcmp(argv[i], "--quiet")) {
+			quiet = true;
 		} else if (!strcmp(argv[i], "--svg")) {
 			if (i + 1 == argc) {
 				fprintf(stderr, "ksmsim window: --svg needs a FILE\n");
@@ -568,7 +580,9 @@ int cmd_window(int argc, char **argv)
 			goto out;
 		}
 	}
+	cli_progress_start(&rep.progress, "ksmsim window", progress, quiet);
 	rc = run(sim, &rep);
+	cli_progress_end(&rep.progress);
 	if (rc == KSMSIM_EXIT_OK) {
 		if (json)
 			print_json(&rep);
