@@ -15,7 +15,10 @@
  *             records field by field (the library's snapshot diff);
  *  shrink.c   ddmin over the command lines of a disagreement, candidates
  *             sent to the backend in batches;
- *  main.c     the command line, the loop, the cases written, the summary.
+ *  main.c     the loop: traces generated or read, replayed, judged, shrunk;
+ *  options.c  the flags (run.h: the run's options and figures);
+ *  files.c    --out made and tried, each case's files written whole;
+ *  summary.c  the figures at the end, as text or JSON.
  */
 #ifndef KSMSIM_DIFFFUZZ_H
 #define KSMSIM_DIFFFUZZ_H

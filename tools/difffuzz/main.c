@@ -40,61 +40,11 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
-#include "core/outfile.h"
-#include "difffuzz.h"
 #include "ksmsim/snapshot_diff.h"
 #include "ksmsim/trace.h"
-#include "ksmsim/version.h"
+#include "run.h"
 
 volatile sig_atomic_t fz_stop_signal;
-
-#define MAX_GROUPS 64
-
-struct opts {
-	unsigned long traces;
-	uint64_t seed;
-	unsigned steps;
-	unsigned refused;
-	unsigned migrate;
-	const char *out;
-	const char *replayer;
-	const char *guest;
-	const char *sim_kernel;
-	struct fz_ignore ign;
-	bool json, quiet;
-	unsigned batch;
-	unsigned long generate;
-	bool gen_mode;
-	enum fz_backend_mode mode;
-	unsigned shrink_per_group;
-	unsigned confirm;
-	unsigned wait;
-	bool ignore_others;  /* --other-ksm-users ignore */
-	const char **files;  /* traces to compare instead of random ones */
-	size_t nfiles;
-	char **texts;        /* their contents */
-	size_t *lens;
-};
-
-struct group {
-	char name[160];
-	unsigned long traces;   /* disagreements of this kind       */
-	unsigned long shrunk;   /* of them shrunk                   */
-	char example[96];       /* the first case                   */
-	size_t example_cmds;    /* its size                         */
-	bool example_shrunk;
-};
-
-struct stats {
-	double t0;
-	unsigned long traces, commands, agreed, disagreed, unstable, cases, shrunk;
-	char unstable_example[96]; /* the first unstable case          */
-	unsigned long sim_refused; /* shrink candidates the simulator refused */
-	struct group groups[MAX_GROUPS];
-	size_t ngroups;
-	bool interrupted, infra_failed;
-	char infra_why[2048];
-};
 
 static struct fz_backend backend;
 static char workdir[PATH_MAX];
@@ -130,369 +80,6 @@ static void install_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
-}
-
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"usage: ksmsim-difffuzz [OPTIONS] [TRACE...]\n"
-		"       ksmsim-difffuzz --generate N [--seed S] [--steps K] [--refused P] [--migrate P] [--out DIR]\n"
-		"\n"
-		"Differential fuzzing of the simulator against a real kernel: random traces\n"
-		"are replayed on the simulator (in-process) and on the kernel (by\n"
-		"ksmsim-kernel-replay, as root); their exit statuses, error positions and\n"
-		"snapshot records are compared.  Each disagreement is shrunk (ddmin) and\n"
-		"written to DIR/NAME/ with both outputs and an explanation.  Given TRACE\n"
-		"files, those are compared (and shrunk) instead of random ones.\n"
-		"\n"
-		"  --traces N            traces to generate and compare (default 100)\n"
-		"  --seed S              seed of the generator (default 1); trace i of seed S\n"
-		"                        is always the same bytes\n"
-		"  --steps K             random commands per trace (default 40)\n"
-		"  --refused P           end P%% of the traces with a command the simulator\n"
-		"                        refuses: both sides must stop at the same\n"
-		"                        TRACE:LINE:COL (default 0)\n"
-		"  --migrate P           after each command, with P%% chance, migrate a mapped\n"
-		"                        page to the other NUMA node (default 0; the kernel\n"
-		"                        needs two nodes: use --guest)\n"
-		"  --out DIR             where cases (or --generate's traces) go\n"
-		"                        (default difffuzz-out; created, must be writable)\n"
-		"  --generate N          only write N traces DIR/fz-SEED-NNNN.trace and stop\n"
-		"  --replayer PATH       the kernel replayer (default: ksmsim-kernel-replay\n"
-		"                        next to this program)\n"
-		"  --guest baseline|lpi  replay in a QEMU guest of that kernel (batch mode)\n"
-		"  --sim-kernel baseline|lpi\n"
-		"                        the simulated kernel (default: the guest's, else\n"
-		"                        baseline)\n"
-		"  --ignore FIELD        leave FIELD of the records out (as ksmsim diff;\n"
-		"                        repeatable)\n"
-		"  --batch N             traces per kernel-replayer batch (default 50)\n"
-		"  --backend MODE        auto (default): the replayer's batch mode if it has\n"
-		"                        one; batch; single: one replayer run per trace\n"
-		"  --wait S              on the host, wait up to S s for another replay's\n"
-		"                        lock and for other KSM users to end (default 60)\n"
-		"  --other-ksm-users wait|ignore\n"
-		"                        on the host, other processes registered with KSM\n"
-		"                        (a QEMU guest...) are waited for, up to --wait, and\n"
-		"                        the run stops if they stay (default; the replayer\n"
-		"                        itself refuses if one comes meanwhile); or ignored,\n"
-		"                        and the replayer runs with --allow-foreign (their\n"
-		"                        merges kept, their pages in the global counters)\n"
-		"  --allow-foreign       the same as --other-ksm-users ignore\n"
-		"  --confirm N           replay a disagreement N more times on the kernel;\n"
-		"                        unless it repeats every time it is unstable\n"
-		"                        (default 1)\n"
-		"  --shrink-per-group N  shrink at most N disagreements of each kind\n"
-		"                        (default 3; the rest are written unshrunk)\n"
-		"  --json                the summary as JSON on stdout (text on stderr)\n"
-		"  --quiet               no progress on stderr\n"
-		"  -h, --help            this text\n"
-		"  --version             the version and git revision, then exit\n"
-		"\n"
-		"Exit status: 0 all agreed, 1 disagreements found, 2 bad usage, 3 the\n"
-		"replayer failed in mid-run, 77 the replayer cannot run here, 128+N signal N.\n");
-}
-
-static int number(const char *flag, const char *s, unsigned long long max,
-		  unsigned long long *out)
-{
-	char *end;
-
-	errno = 0;
-	if (!s || !*s || *s == '-') {
-		fprintf(stderr, "ksmsim-difffuzz: %s takes a number, not '%s'\n", flag, s ? s : "");
-		return -1;
-	}
-	*out = strtoull(s, &end, 0);
-	if (errno || *end) {
-		fprintf(stderr, "ksmsim-difffuzz: %s takes a number, not '%s'\n", flag, s);
-		return -1;
-	}
-	if (*out > max) {
-		fprintf(stderr, "ksmsim-difffuzz: %s is at most %llu\n", flag, max);
-		return -1;
-	}
-	return 0;
-}
-
-static bool kernel_name(const char *s)
-{
-	return !strcmp(s, "baseline") || !strcmp(s, "lpi");
-}
-
-/* 0 ok, 1 --help done, -1 bad usage (message printed). */
-static int parse_args(int argc, char **argv, struct opts *o)
-{
-	for (int i = 1; i < argc; i++) {
-		const char *f = argv[i], *val = NULL;
-		char flag[64];
-		unsigned long long v;
-		const char *eq = strncmp(f, "--", 2) ? NULL : strchr(f, '=');
-
-		if (!strcmp(f, "--help") || !strcmp(f, "-h")) {
-			usage(stdout);
-			return 1;
-		}
-		if (!strcmp(f, "--version")) {
-			printf("ksmsim-difffuzz %s\n", ksmsim_version());
-			return 1;
-		}
-		if (eq) {
-			snprintf(flag, sizeof(flag), "%.*s", (int)(eq - f), f);
-			val = eq + 1;
-		} else {
-			snprintf(flag, sizeof(flag), "%s", f);
-		}
-		if (!strcmp(flag, "--json") || !strcmp(flag, "--quiet") ||
-		    !strcmp(flag, "--allow-foreign")) {
-			if (val) {
-				fprintf(stderr, "ksmsim-difffuzz: %s takes no value\n", flag);
-				return -1;
-			}
-			if (!strcmp(flag, "--json"))
-				o->json = true;
-			else if (!strcmp(flag, "--quiet"))
-				o->quiet = true;
-			else
-				o->ignore_others = true; /* = --other-ksm-users ignore */
-			continue;
-		}
-		if (strncmp(flag, "--", 2) || !strcmp(f, "--")) {
-			/* trace files to compare instead of random ones; "--" ends options */
-			bool dashdash = !strcmp(f, "--");
-
-			for (i += dashdash; i < argc; i++) {
-				if (!dashdash && !strncmp(argv[i], "--", 2)) {
-					fprintf(stderr, "ksmsim-difffuzz: options go before the traces ('%s')\n",
-						argv[i]);
-					return -1;
-				}
-				o->files = xrealloc(o->files, (o->nfiles + 1) * sizeof(*o->files));
-				o->files[o->nfiles++] = argv[i];
-			}
-			break;
-		}
-		{
-			static const char *const known[] = {
-				"--traces", "--seed", "--steps", "--out", "--replayer", "--guest",
-				"--sim-kernel", "--ignore", "--batch", "--backend", "--wait",
-				"--shrink-per-group", "--generate", "--refused", "--migrate", "--other-ksm-users",
-				"--confirm",
-				NULL,
-			};
-			bool ok = false;
-
-			for (size_t k = 0; known[k]; k++)
-				ok |= !strcmp(flag, known[k]);
-			if (!ok) {
-				fprintf(stderr, "ksmsim-difffuzz: unknown option '%s'\n", flag);
-				return -1;
-			}
-		}
-		if (!val) {
-			if (i + 1 == argc) {
-				fprintf(stderr, "ksmsim-difffuzz: %s needs a value\n", flag);
-				return -1;
-			}
-			val = argv[++i];
-		}
-		if (!strcmp(flag, "--traces")) {
-			if (number(flag, val, 100000000ULL, &v))
-				return -1;
-			o->traces = (unsigned long)v;
-		} else if (!strcmp(flag, "--generate")) {
-			if (number(flag, val, 100000000ULL, &v))
-				return -1;
-			o->generate = (unsigned long)v;
-			o->gen_mode = true;
-		} else if (!strcmp(flag, "--seed")) {
-			if (number(flag, val, UINT64_MAX, &v))
-				return -1;
-			o->seed = v;
-		} else if (!strcmp(flag, "--steps")) {
-			if (number(flag, val, 10000, &v))
-				return -1;
-			o->steps = (unsigned)v;
-		} else if (!strcmp(flag, "--confirm")) {
-			if (number(flag, val, 100, &v))
-				return -1;
-			if (!v) {
-				fprintf(stderr, "ksmsim-difffuzz: --confirm is at least 1\n");
-				return -1;
-			}
-			o->confirm = (unsigned)v;
-		} else if (!strcmp(flag, "--refused")) {
-			if (number(flag, val, 100, &v))
-				return -1;
-			o->refused = (unsigned)v;
-		} else if (!strcmp(flag, "--migrate")) {
-			if (number(flag, val, 100, &v))
-				return -1;
-			o->migrate = (unsigned)v;
-		} else if (!strcmp(flag, "--batch")) {
-			if (number(flag, val, 10000, &v))
-				return -1;
-			if (!v) {
-				fprintf(stderr, "ksmsim-difffuzz: --batch is at least 1\n");
-				return -1;
-			}
-			o->batch = (unsigned)v;
-		} else if (!strcmp(flag, "--wait")) {
-			if (number(flag, val, 86400, &v))
-				return -1;
-			o->wait = (unsigned)v;
-		} else if (!strcmp(flag, "--shrink-per-group")) {
-			if (number(flag, val, 1000000, &v))
-				return -1;
-			o->shrink_per_group = (unsigned)v;
-		} else if (!strcmp(flag, "--out")) {
-			if (!*val) {
-				fprintf(stderr, "ksmsim-difffuzz: --out needs a folder\n");
-				return -1;
-			}
-			o->out = val;
-		} else if (!strcmp(flag, "--replayer")) {
-			if (!*val) {
-				fprintf(stderr, "ksmsim-difffuzz: --replayer needs a path\n");
-				return -1;
-			}
-			o->replayer = val;
-		} else if (!strcmp(flag, "--guest") || !strcmp(flag, "--sim-kernel")) {
-			if (!kernel_name(val)) {
-				fprintf(stderr, "ksmsim-difffuzz: %s takes baseline or lpi, not '%s'\n",
-					flag, val);
-				return -1;
-			}
-			if (!strcmp(flag, "--guest"))
-				o->guest = val;
-			else
-				o->sim_kernel = val;
-		} else if (!strcmp(flag, "--other-ksm-users")) {
-			if (!strcmp(val, "wait"))
-				o->ignore_others = false;
-			else if (!strcmp(val, "ignore"))
-				o->ignore_others = true;
-			else {
-				fprintf(stderr, "ksmsim-difffuzz: --other-ksm-users takes wait or ignore, not '%s'\n",
-					val);
-				return -1;
-			}
-		} else if (!strcmp(flag, "--backend")) {
-			if (!strcmp(val, "auto"))
-				o->mode = FZ_BACKEND_AUTO;
-			else if (!strcmp(val, "batch"))
-				o->mode = FZ_BACKEND_BATCH;
-			else if (!strcmp(val, "single"))
-				o->mode = FZ_BACKEND_SINGLE;
-			else {
-				fprintf(stderr, "ksmsim-difffuzz: --backend takes auto, batch or single, not '%s'\n",
-					val);
-				return -1;
-			}
-		} else if (!strcmp(flag, "--ignore")) {
-			if (!ksm_snapdiff_pattern_valid(val)) {
-				fprintf(stderr, "ksmsim-difffuzz: --ignore %s: not a field of the snapshot record\n",
-					val);
-				return -1;
-			}
-			if (o->ign.n == sizeof(o->ign.v) / sizeof(o->ign.v[0])) {
-				fprintf(stderr, "ksmsim-difffuzz: at most 64 --ignore options\n");
-				return -1;
-			}
-			o->ign.v[o->ign.n++] = val;
-		}
-	}
-	if (o->nfiles && o->gen_mode) {
-		fprintf(stderr, "ksmsim-difffuzz: --generate takes no trace files\n");
-		return -1;
-	}
-	if (o->guest && o->mode == FZ_BACKEND_SINGLE) {
-		fprintf(stderr, "ksmsim-difffuzz: --guest needs the batch backend, not --backend single\n");
-		return -1;
-	}
-	if (!o->sim_kernel)
-		o->sim_kernel = o->guest ? o->guest : "baseline";
-	return 0;
-}
-
-/* ---- files ---- */
-
-static int mkdir_p(const char *path)
-{
-	char buf[PATH_MAX];
-	size_t len = strlen(path);
-
-	if (len >= sizeof(buf)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(buf, path, len + 1);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(buf, 0755) && errno != EEXIST)
-		return -1;
-	return 0;
-}
-
-/* Create @dir and make sure a file can be written in it. */
-static int check_out_dir(const char *dir)
-{
-	char probe[PATH_MAX + 64];
-	struct stat sb;
-	int fd;
-
-	if (mkdir_p(dir) || stat(dir, &sb)) {
-		fprintf(stderr, "ksmsim-difffuzz: --out %s: cannot create: %s\n", dir, strerror(errno));
-		return -1;
-	}
-	if (!S_ISDIR(sb.st_mode)) {
-		fprintf(stderr, "ksmsim-difffuzz: --out %s: not a folder\n", dir);
-		return -1;
-	}
-	snprintf(probe, sizeof(probe), "%s/.difffuzz-probe.XXXXXX", dir);
-	fd = mkstemp(probe);
-	if (fd < 0) {
-		fprintf(stderr, "ksmsim-difffuzz: --out %s: cannot write: %s\n", dir, strerror(errno));
-		return -1;
-	}
-	close(fd);
-	unlink(probe);
-	return 0;
-}
-
-/* Write @len bytes to @dir/@file, never half written. */
-static int put_file(const char *dir, const char *file, const char *text, size_t len)
-{
-	char path[PATH_MAX + 128];
-	struct outfile of;
-	struct ksm_diag err;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	if (outfile_open(&of, path, &err)) {
-		ksm_diag_print(stderr, &err);
-		return -1;
-	}
-	if (len && fwrite(text, 1, len, of.f) != len) {
-		outfile_abort(&of);
-		fprintf(stderr, "ksmsim-difffuzz: %s: cannot write\n", path);
-		return -1;
-	}
-	if (outfile_commit(&of, &err)) {
-		ksm_diag_print(stderr, &err);
-		return -1;
-	}
-	return 0;
-}
-
-static int put_str(const char *dir, const char *file, const char *text)
-{
-	return put_file(dir, file, text ? text : "", text ? strlen(text) : 0);
 }
 
 /* ---- progress ---- */
@@ -613,17 +200,17 @@ static void write_outputs(const char *dir, const char *prefix, const struct fz_o
 
 	snprintf(file, sizeof(file), "%s.sim.jsonl", prefix);
 	if (sim->jsonl)
-		put_file(dir, file, sim->jsonl, sim->jsonl_len);
+		fz_put_file(dir, file, sim->jsonl, sim->jsonl_len);
 	snprintf(file, sizeof(file), "%s.sim.log", prefix);
 	if (sim->log)
-		put_file(dir, file, sim->log, sim->log_len);
+		fz_put_file(dir, file, sim->log, sim->log_len);
 	snprintf(file, sizeof(file), "%s.kernel.jsonl", prefix);
 	if (ker->jsonl)
-		put_file(dir, file, ker->jsonl, ker->jsonl_len);
+		fz_put_file(dir, file, ker->jsonl, ker->jsonl_len);
 	snprintf(file, sizeof(file), "%s.kernel.log", prefix);
-	put_file(dir, file, ker->log ? ker->log : "", ker->log ? ker->log_len : 0);
+	fz_put_file(dir, file, ker->log ? ker->log : "", ker->log ? ker->log_len : 0);
 	snprintf(file, sizeof(file), "%s.diff", prefix);
-	put_str(dir, file, v->diff ? v->diff : "(no difference)\n");
+	fz_put_str(dir, file, v->diff ? v->diff : "(no difference)\n");
 }
 
 static struct group *find_group(struct stats *s, const char *name)
@@ -662,11 +249,11 @@ static int handle(const struct opts *o, struct stats *s, const char *name, const
 	int r = 0;
 
 	fz_fmt(dir, sizeof(dir), "%s/%s", o->out, name);
-	if (mkdir_p(dir)) {
+	if (fz_mkdir_p(dir)) {
 		fprintf(stderr, "ksmsim-difffuzz: %s: %s\n", dir, strerror(errno));
 		return 0;
 	}
-	put_file(dir, "original.trace", text, len);
+	fz_put_file(dir, "original.trace", text, len);
 	write_outputs(dir, "original", sim, ker, v);
 	fz_lines_from_text(&l, text);
 	orig_n = l.n;
@@ -745,7 +332,7 @@ static int handle(const struct opts *o, struct stats *s, const char *name, const
 				 "%s shrunk by ksmsim-difffuzz (ddmin) from %zu to %zu commands%s",
 				 name, orig_n, l.n, r ? " (interrupted)" : "");
 			st = fz_lines_text(&l, NULL, comment, &sl);
-			put_file(dir, "shrunk.trace", st, sl);
+			fz_put_file(dir, "shrunk.trace", st, sl);
 			r2 = r ? r : replay_one(o, "shrunk", st, sl, &s2, &k2, &v2);
 			if (!r2) {
 				char at2[400];
@@ -793,7 +380,7 @@ static int handle(const struct opts *o, struct stats *s, const char *name, const
 		}
 	}
 out:
-	put_str(dir, "explanation.txt", para);
+	fz_put_str(dir, "explanation.txt", para);
 	if (!o->quiet) {
 		progress_done();
 		if (unstable)
@@ -810,94 +397,6 @@ out:
 
 #undef APPEND
 
-/* ---- summary ---- */
-
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
-
-static void summary(const struct opts *o, const struct stats *s, FILE *f)
-{
-	double el = fz_now() - s->t0;
-
-	if (o->nfiles)
-		fprintf(f, "difffuzz: %lu of %zu given traces, %lu commands; ", s->traces,
-			o->nfiles, s->commands);
-	else
-		fprintf(f, "difffuzz: seed %" PRIu64 ", %lu traces of %u steps, %lu commands; ",
-			o->seed, s->traces, o->steps, s->commands);
-	fprintf(f, "simulator sim.kernel=%s vs %s\n", o->sim_kernel,
-		o->guest ? (!strcmp(o->guest, "lpi") ? "the lpi guest kernel" : "the baseline guest kernel") : "the host kernel");
-	fprintf(f, "agreed %lu, disagreed %lu, unstable %lu\n", s->agreed, s->disagreed,
-		s->unstable);
-	for (size_t i = 0; i < s->ngroups; i++)
-		fprintf(f, "  %-36s %lu trace(s), %lu shrunk; e.g. %s/%s (%zu commands%s)\n",
-			s->groups[i].name, s->groups[i].traces, s->groups[i].shrunk, o->out,
-			s->groups[i].example, s->groups[i].example_cmds,
-			s->groups[i].example_shrunk ? "" : ", not shrunk");
-	if (s->unstable)
-		fprintf(f, "  unstable: the kernel did not repeat its result (e.g. %s/%s)\n",
-			o->out, s->unstable_example);
-	fprintf(f, "cases written %lu (shrunk %lu) to %s\n", s->cases, s->shrunk, o->out);
-	fprintf(f, "kernel replays %lu in %lu batches (%s mode, %.1f s); total %.1f s\n",
-		backend.replays, backend.batches,
-		backend.mode == FZ_BACKEND_BATCH ? "batch" : "single", backend.seconds, el);
-	if (s->interrupted)
-		fprintf(f, "interrupted: the figures are those of the traces done so far\n");
-	if (s->infra_failed)
-		fprintf(f, "stopped: %s\n", s->infra_why);
-}
-
-static void summary_json(const struct opts *o, const struct stats *s)
-{
-	FILE *f = stdout;
-
-	fprintf(f, "{\"seed\":%" PRIu64 ",\"steps\":%u,\"traces\":%lu,\"commands\":%lu,"
-		"\"agreed\":%lu,\"disagreed\":%lu,\"unstable\":%lu,\"groups\":{",
-		o->seed, o->steps, s->traces, s->commands, s->agreed, s->disagreed,
-		s->unstable);
-	for (size_t i = 0; i < s->ngroups; i++) {
-		fprintf(f, "%s", i ? "," : "");
-		json_str(f, s->groups[i].name);
-		fprintf(f, ":{\"traces\":%lu,\"shrunk\":%lu,\"example\":", s->groups[i].traces,
-			s->groups[i].shrunk);
-		json_str(f, s->groups[i].example);
-		fprintf(f, ",\"example_commands\":%zu}", s->groups[i].example_cmds);
-	}
-	fprintf(f, "},\"cases\":%lu,\"shrunk\":%lu,\"out\":", s->cases, s->shrunk);
-	json_str(f, o->out);
-	fprintf(f, ",\"sim_kernel\":");
-	json_str(f, o->sim_kernel);
-	fprintf(f, ",\"guest\":");
-	if (o->guest)
-		json_str(f, o->guest);
-	else
-		fprintf(f, "null");
-	fprintf(f, ",\"backend\":\"%s\",\"kernel_replays\":%lu,\"batches\":%lu,"
-		"\"kernel_seconds\":%.3f,\"seconds\":%.3f,\"interrupted\":%s,\"failed\":",
-		backend.mode == FZ_BACKEND_BATCH ? "batch" : "single", backend.replays,
-		backend.batches, backend.seconds, fz_now() - s->t0,
-		s->interrupted ? "true" : "false");
-	if (s->infra_failed)
-		json_str(f, s->infra_why);
-	else
-		fprintf(f, "null");
-	fprintf(f, "}\n");
-	fflush(f);
-}
-
 /* ---- the modes ---- */
 
 static int generate(const struct opts *o)
@@ -913,7 +412,7 @@ static int generate(const struct opts *o)
 		text = fz_generate(o->seed, (unsigned)i, o->steps, o->refused, o->migrate, &n, &len);
 		fz_trace_name(name, sizeof(name), o->seed, (unsigned)i);
 		snprintf(file, sizeof(file), "%s.trace", name);
-		if (put_file(o->out, file, text, len)) {
+		if (fz_put_file(o->out, file, text, len)) {
 			free(text);
 			return FZ_EXIT_USAGE;
 		}
@@ -1126,7 +625,7 @@ int main(int argc, char **argv)
 	const char *tmp = getenv("TMPDIR");
 	int rc;
 
-	rc = parse_args(argc, argv, &o);
+	rc = fz_parse_args(argc, argv, &o);
 	if (rc > 0)
 		return FZ_EXIT_OK;
 	if (rc < 0) {
@@ -1135,7 +634,7 @@ int main(int argc, char **argv)
 	}
 	if (o.nfiles && load_files(&o))
 		return FZ_EXIT_USAGE;
-	if (check_out_dir(o.out))
+	if (fz_check_out_dir(o.out))
 		return FZ_EXIT_USAGE;
 	install_signals();
 	if (o.gen_mode)
@@ -1183,10 +682,10 @@ int main(int argc, char **argv)
 		return FZ_EXIT_SKIP;
 	}
 	if (o.json) {
-		summary(&o, &s, stderr);
-		summary_json(&o, &s);
+		fz_summary(&o, &s, &backend, stderr);
+		fz_summary_json(&o, &s, &backend);
 	} else {
-		summary(&o, &s, stdout);
+		fz_summary(&o, &s, &backend, stdout);
 		fflush(stdout);
 	}
 	if (s.interrupted)
