@@ -25,13 +25,9 @@
  * alone is passed on to it; either way we wait for it to end before
  * anything is removed.
  */
-#include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -41,169 +37,6 @@
 
 #include "core/alloc.h"
 #include "difffuzz.h"
-
-double fz_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-void fz_fmt(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-}
-
-/* ---- files ---- */
-
-static int read_all(const char *path, char **out, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t cap = 4096, n = 0;
-	char *buf;
-
-	*out = NULL;
-	*len = 0;
-	if (fd < 0)
-		return -1;
-	buf = xmalloc(cap + 1);
-	for (;;) {
-		ssize_t k;
-
-		if (n == cap) {
-			cap *= 2;
-			buf = xrealloc(buf, cap + 1);
-		}
-		k = read(fd, buf + n, cap - n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			int e = errno;
-
-			close(fd);
-			free(buf);
-			errno = e;
-			return -1;
-		}
-		if (!k)
-			break;
-		n += (size_t)k;
-	}
-	close(fd);
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return 0;
-}
-
-static int write_all(const char *path, const char *text, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	size_t off = 0;
-
-	if (fd < 0)
-		return -1;
-	while (off < len) {
-		ssize_t k = write(fd, text + off, len - off);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			int e = errno;
-
-			close(fd);
-			errno = e;
-			return -1;
-		}
-		off += (size_t)k;
-	}
-	return close(fd);
-}
-
-static int rm_one(const char *path, const struct stat *sb, int type, struct FTW *ftw)
-{
-	(void)sb;
-	(void)ftw;
-	if (type == FTW_DP)
-		rmdir(path);
-	else
-		unlink(path);
-	return 0;
-}
-
-void fz_rmtree(const char *path)
-{
-	if (path && *path)
-		nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-int fz_foreign_ksm_users(char *buf, size_t len)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *de;
-	size_t k = 0;
-	int n = 0;
-
-	if (len)
-		buf[0] = '\0';
-	if (!d)
-		return 0;
-	while ((de = readdir(d))) {
-		char path[300], *text = NULL, *comm = NULL;
-		size_t tl;
-		bool user;
-
-		if (!isdigit((unsigned char)de->d_name[0]) || atoi(de->d_name) == (int)getpid())
-			continue;
-		fz_fmt(path, sizeof(path), "/proc/%s/ksm_stat", de->d_name);
-		if (read_all(path, &text, &tl))
-			continue;
-		/* "ksm_mergeable: yes" (6.18), also without the colon */
-		user = strstr(text, "ksm_mergeable: yes") || strstr(text, "ksm_merge_any: yes") ||
-		       strstr(text, "ksm_mergeable yes") || strstr(text, "ksm_merge_any yes");
-		{
-			const char *r = strstr(text, "ksm_rmap_items ");
-
-			user |= r && atol(r + 15) > 0;
-		}
-		free(text);
-		if (!user)
-			continue;
-		n++;
-		fz_fmt(path, sizeof(path), "/proc/%s/comm", de->d_name);
-		if (read_all(path, &comm, &tl))
-			comm = xstrdup("?");
-		comm[strcspn(comm, "\n")] = '\0';
-		if (k < len)
-			k += (size_t)snprintf(buf + k, len - k, "%s%s (%.40s)", n > 1 ? ", " : "",
-					      de->d_name, comm);
-		free(comm);
-	}
-	closedir(d);
-	return n;
-}
-
-/* The last @max bytes of @text, from a line start, trimmed. */
-static void tail_of(const char *text, size_t len, char *buf, size_t size, size_t max)
-{
-	const char *s = text;
-
-	if (len > max) {
-		s = text + len - max;
-		while (*s && *s != '\n')
-			s++;
-		if (*s)
-			s++;
-	}
-	snprintf(buf, size, "%s", s);
-	for (size_t k = strlen(buf); k && (buf[k - 1] == '\n' || buf[k - 1] == ' '); k--)
-		buf[k - 1] = '\0';
-}
 
 /* ---- running the replayer ---- */
 
@@ -296,9 +129,9 @@ static int capture(struct fz_backend *b, char *const argv[], char **out, char **
 	fz_fmt(po, sizeof(po), "%s/capture.out", b->workdir);
 	fz_fmt(pe, sizeof(pe), "%s/capture.err", b->workdir);
 	rc = run_child(b, argv, po, pe);
-	if (read_all(po, out, &n))
+	if (fz_read_all(po, out, &n))
 		*out = xstrdup("");
-	if (read_all(pe, err, &n))
+	if (fz_read_all(pe, err, &n))
 		*err = xstrdup("");
 	unlink(po);
 	unlink(pe);
@@ -359,7 +192,7 @@ int fz_backend_start(struct fz_backend *b)
 	if (rc) {
 		char t[1024];
 
-		tail_of(err, strlen(err), t, sizeof(t), 900);
+		fz_tail_of(err, strlen(err), t, sizeof(t), 900);
 		fz_fmt(b->why, sizeof(b->why), "%s --probe: %s", b->replayer,
 			 rc < 0 ? strerror(errno) : t[0] ? t : "failed");
 		goto fail;
@@ -401,7 +234,7 @@ int fz_batch_add(struct fz_backend *b, struct fz_batch *bt, const char *name,
 	memset(j, 0, sizeof(*j));
 	snprintf(j->name, sizeof(j->name), "%s", name);
 	fz_fmt(j->path, sizeof(j->path), "%s/%s.trace", bt->dir, name);
-	if (write_all(j->path, text, len)) {
+	if (fz_write_all(j->path, text, len)) {
 		fz_fmt(b->why, sizeof(b->why), "%s: %s", j->path, strerror(errno));
 		return -1;
 	}
@@ -529,7 +362,7 @@ static int run_batch_mode(struct fz_backend *b, struct fz_batch *bt)
 		size_t len;
 
 		fz_fmt(path, sizeof(path), "%s/%s.rc", outdir, j->name);
-		if (read_all(path, &text, &len)) {
+		if (fz_read_all(path, &text, &len)) {
 			j->out.st = FZ_ST_MISSING;
 			j->out.rc = -1;
 			snprintf(j->out.msg, sizeof(j->out.msg), "no %s.rc from the batch (exit %d)",
@@ -540,16 +373,16 @@ static int run_batch_mode(struct fz_backend *b, struct fz_batch *bt)
 		j->out.rc = atoi(text);
 		free(text);
 		fz_fmt(path, sizeof(path), "%s/%s.jsonl", outdir, j->name);
-		read_all(path, &j->out.jsonl, &j->out.jsonl_len); /* complete replays only */
+		fz_read_all(path, &j->out.jsonl, &j->out.jsonl_len); /* complete replays only */
 		fz_fmt(path, sizeof(path), "%s/%s.log", outdir, j->name);
-		read_all(path, &j->out.log, &j->out.log_len);
+		fz_read_all(path, &j->out.log, &j->out.log_len);
 		classify(&j->out, j->out.rc, j->name);
 		if (j->out.st == FZ_ST_START) {
 			/*
 			 * Our traces always parse: the machine refused (another
 			 * KSM user came after our check, the lock, rights).
 			 */
-			tail_of(j->out.log ? j->out.log : "", j->out.log_len, t, sizeof(t), 1200);
+			fz_tail_of(j->out.log ? j->out.log : "", j->out.log_len, t, sizeof(t), 1200);
 			fz_fmt(b->why, sizeof(b->why), "the kernel replayer could not start "
 			       "(exit %d)%s%s", j->out.rc, t[0] ? ": " : "", t);
 			return -1;
@@ -559,9 +392,9 @@ static int run_batch_mode(struct fz_backend *b, struct fz_batch *bt)
 		char *log, t[1500];
 		size_t len;
 
-		if (read_all(logpath, &log, &len))
+		if (fz_read_all(logpath, &log, &len))
 			log = xstrdup("");
-		tail_of(log, strlen(log), t, sizeof(t), 1200);
+		fz_tail_of(log, strlen(log), t, sizeof(t), 1200);
 		fz_fmt(b->why, sizeof(b->why), "the kernel replayer's batch failed (exit %d)%s%s",
 			 rc, t[0] ? ": " : "", t);
 		free(log);
@@ -597,15 +430,15 @@ static int run_single_mode(struct fz_backend *b, struct fz_batch *bt)
 				 strerror(errno));
 			return -1;
 		}
-		read_all(snaps, &j->out.jsonl, &j->out.jsonl_len);
-		read_all(logp, &j->out.log, &j->out.log_len);
+		fz_read_all(snaps, &j->out.jsonl, &j->out.jsonl_len);
+		fz_read_all(logp, &j->out.log, &j->out.log_len);
 		classify(&j->out, rc, j->name);
 		b->replays++;
 		if (j->out.st == FZ_ST_START || rc >= 126) {
 			/* Our traces always parse: the machine refused (lock, rights). */
 			char t[1500];
 
-			tail_of(j->out.log ? j->out.log : "", j->out.log_len, t, sizeof(t), 1200);
+			fz_tail_of(j->out.log ? j->out.log : "", j->out.log_len, t, sizeof(t), 1200);
 			fz_fmt(b->why, sizeof(b->why), "the kernel replayer could not start "
 				 "(exit %d)%s%s", rc, t[0] ? ": " : "", t);
 			return -1;

@@ -18,7 +18,8 @@
  *  main.c     the loop: traces generated or read, replayed, judged, shrunk;
  *  options.c  the flags (run.h: the run's options and figures);
  *  files.c    --out made and tried, each case's files written whole;
- *  summary.c  the figures at the end, as text or JSON.
+ *  summary.c  the figures at the end, as text or JSON;
+ *  util.c     the clock, whole files, other KSM users, output tails.
  */
 #ifndef KSMSIM_DIFFFUZZ_H
 #define KSMSIM_DIFFFUZZ_H
@@ -257,5 +258,14 @@ double fz_now(void);
 /* snprintf that may truncate (paths and messages are cut, never overrun). */
 void fz_fmt(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* ---- small utilities (util.c) ---- */
+
+/* The whole of @path into *@out (owned, NUL-terminated; *@len bytes). */
+int fz_read_all(const char *path, char **out, size_t *len);
+/* @len bytes to @path (created or truncated; for the work folder). */
+int fz_write_all(const char *path, const char *text, size_t len);
+/* The last @max bytes of @text, from a line start, trimmed, into @buf. */
+void fz_tail_of(const char *text, size_t len, char *buf, size_t size, size_t max);
 
 #endif /* KSMSIM_DIFFFUZZ_H */
