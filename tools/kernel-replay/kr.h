@@ -477,6 +477,20 @@ int kr_guest_probe(const struct kr_guest_opts *g, struct ksm_diag *err);
 int kr_guest_run(const struct kr_guest_opts *g, char *const *traces, size_t n,
 		 const char *out_dir, const char *snap_path, char *const *pass, size_t npass);
 
+/* guest_outputs.c: a finished guest run's results (JOB/out) taken home. */
+/* Copy the file @from to @to (created or truncated; job files, the console log). */
+int kr_copy_file(const char *from, const char *to, struct ksm_diag *err);
+/* Each trace's NAME.jsonl, NAME.rc and NAME.log into @out_dir. */
+int kr_guest_take_batch(const char *job, char *const *traces, size_t n, const char *out_dir,
+			struct ksm_diag *err);
+/* One trace: its log to stderr, its records to @snap_path (or stdout);
+ * returns its exit status. */
+int kr_guest_take_single(const char *job, const char *trace, const char *snap_path,
+			 struct ksm_diag *err);
+/* The batch status the guest wrote in JOB/out/done (and its release), or
+ * -1 when the guest never finished. */
+int kr_guest_read_done(const char *job, char *release, size_t len);
+
 /* ---- guest_init.c ---- */
 
 /* The program is the guest's init (PID 1): never returns. */
