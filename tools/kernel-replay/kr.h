@@ -274,6 +274,8 @@ int kr_ksmd_check_quiet(struct kr_ksmd *k, struct ksm_diag *err);
  * the call failed once, which is reported once).
  */
 void kr_drain_lru(struct kr_ksmd *k);
+/* kr_ksmd_pid() - the ksmd kernel thread's pid, found by kr_ksmd_start(). */
+pid_t kr_ksmd_pid(void);
 /* kr_ksmd_resync() - accept the counters as they are now (after run=2). */
 int kr_ksmd_resync(struct kr_ksmd *k, struct ksm_diag *err);
 int kr_read_counters(struct kr_counters *c, struct ksm_diag *err);

@@ -259,6 +259,11 @@ void kr_drain_lru(struct kr_ksmd *k)
 	}
 }
 
+pid_t kr_ksmd_pid(void)
+{
+	return ksmd_pid;
+}
+
 int kr_ksmd_resync(struct kr_ksmd *k, struct ksm_diag *err)
 {
 	return kr_read_counters(&k->last, err);
