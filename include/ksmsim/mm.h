@@ -72,25 +72,26 @@ struct folio {
 	 * added under (__folio_set_anon / folio_move_anon_rmap); for a KSM
 	 * folio its stable node, NULL between "became KSM" and "stable node
 	 * inserted" (try_to_merge_two_pages).  Which one is valid follows
-	 * FOLIO_KSM.
+	 * FOLIO_KSM.  A free frame has no mapping: the free list's link
+	 * takes its place.
 	 */
 	union {
 		struct anon_vma *anon_vma;        /* !FOLIO_KSM */
 		struct ksm_stable_node *stable_node; /* FOLIO_KSM */
+		uint32_t next_free; /* FOLIO_FREE: next free pfn, 0 ends the list */
 	};
 	pgoff_t index;      /* linear_page_index at allocation; never changes */
 	uint32_t mapcount;  /* PTEs mapping it (the zero page is not counted) */
 	uint32_t refcount;  /* mapcount + extra references (pins)            */
 	uint32_t flags;     /* enum folio_flags                              */
 	uint32_t pfn;       /* this folio's own frame number               */
-	uint32_t next_free; /* FOLIO_FREE: next free pfn, 0 ends the list    */
 };
 
 /*
  * Millions of folios exist at once: a field added here costs their
  * number times its size.  The NUMA node is a flag bit for that reason.
  */
-_Static_assert(sizeof(struct folio) <= 48, "struct folio must not grow");
+_Static_assert(sizeof(struct folio) <= 40, "struct folio must not grow");
 
 /*
  * folio_nid() - the NUMA node of @f.  The model is a two-node machine for

@@ -59,7 +59,7 @@ static int check_node(struct kchk *c, struct ksm_stable_node *n, long *shared,
 
 	LIST_FOREACH(it, &n->hlist, hlist) {
 		len++;
-		if (!(it->address & STABLE_FLAG) || it->head != n || it->head_id != n->id)
+		if (!rmap_item_on_node(it, n))
 			return kbad(c, "item %s:0x%llx is on node #%llu's list but not stable on it",
 				    it->mm->owner, (unsigned long long)(it->address & KSM_PAGE_MASK),
 				    (unsigned long long)n->id);

@@ -47,7 +47,6 @@ struct ksm_stable_node;
 
 struct ksm_rmap_item {
 	struct ksm_rmap_item *rmap_list; /* next item of the mm, ascending    */
-	struct anon_vma *anon_vma;       /* stable: the VMA's anon_vma (ref)  */
 	struct mm_struct *mm;
 	uint64_t address;                /* page address | flags | seqnr      */
 	/*
@@ -57,20 +56,34 @@ struct ksm_rmap_item {
 	 * written only through the accessors of rmap_item.c.
 	 */
 	uint8_t overlay[8];
-	RB_ENTRY(ksm_rmap_item) node;    /* unstable tree linkage             */
 	/*
-	 * head: the stable node while STABLE_FLAG is set.  head_id is what
-	 * the kernel's "rmap_item->head == stable_node" test compares: the
-	 * id of the last node the item was appended to, cleared where the
-	 * kernel clears head or overwrites it (the unstable rb linkage
-	 * aliases it).  Node ids are never reused, so a head left dangling
-	 * by a node removal never matches a later node.
+	 * As in the kernel, an item is in the unstable tree or on a stable
+	 * node's list, never both, so the two share storage: the rb linkage
+	 * is valid while UNSTABLE_FLAG is set by this round's insertion, the
+	 * rest while STABLE_FLAG is set (anon_vma also between a prepared
+	 * merge and its append or break_cow()).  Read head only when
+	 * STABLE_FLAG is set: the kernel's "rmap_item->head == stable_node"
+	 * is (address & STABLE_FLAG) && head == stable_node here, which is
+	 * also what it means in the kernel whenever its pointer is not
+	 * stale.
 	 */
-	struct ksm_stable_node *head;
-	uint64_t head_id;
-	LIST_ENTRY(ksm_rmap_item) hlist; /* on head's list, newest first      */
+	union {
+		RB_ENTRY(ksm_rmap_item) node;    /* unstable tree linkage     */
+		struct {
+			struct anon_vma *anon_vma;   /* the VMA's anon_vma (ref) */
+			struct ksm_stable_node *head; /* the stable node          */
+			LIST_ENTRY(ksm_rmap_item) hlist; /* on head's list, newest first */
+		};
+	};
 	uint64_t id;                     /* creation order, for reports       */
 };
+
+/*
+ * Millions of items exist at once: 72 bytes, the kernel's 64 and the id.
+ * They come from a slab of their own (rmap_item.c), so no allocator
+ * rounds them up.
+ */
+_Static_assert(sizeof(struct ksm_rmap_item) <= 72, "struct ksm_rmap_item must not grow");
 
 RB_HEAD(ksm_unstable_root, ksm_rmap_item);
 LIST_HEAD(ksm_rmap_hlist, ksm_rmap_item);
@@ -183,6 +196,12 @@ struct ksm_state {
 	char pinned[8][32];
 	unsigned npinned;
 
+	/* rmap_items' slab (rmap_item.c): free items, and the unused tail
+	 * of the newest slab. */
+	struct ksm_rmap_item *item_free;
+	char *item_slab_next, *item_slab_end;
+	struct ksm_item_slab *item_slabs;
+
 	/* checksum cache: token -> checksum, direct mapped */
 	struct { uint64_t token; uint32_t sum; bool valid; } csum_cache[4096];
 
@@ -221,6 +240,14 @@ void ksm_reap_slot(struct ksm_sim *sim, struct ksm_mm_slot *slot);
 /* ---- rmap_item.c: items and their overlay bytes ---- */
 struct ksm_rmap_item *alloc_rmap_item(struct ksm_sim *sim);
 void free_rmap_item(struct ksm_sim *sim, struct ksm_rmap_item *item);
+/* Free the slabs; every item must have been freed. */
+void rmap_item_cache_destroy(struct ksm_sim *sim);
+/* The kernel's rmap_item->head == @node test (see struct ksm_rmap_item). */
+static inline bool rmap_item_on_node(const struct ksm_rmap_item *item,
+				     const struct ksm_stable_node *node)
+{
+	return (item->address & STABLE_FLAG) && item->head == node;
+}
 uint32_t rmap_item_oldchecksum(const struct ksm_state *ksm,
 			       const struct ksm_rmap_item *item);
 void rmap_item_set_oldchecksum(const struct ksm_state *ksm,
@@ -246,6 +273,15 @@ const char *ksm_kernel_name(enum ksm_kernel kernel);
 /* ---- checksum.c ---- */
 uint32_t calc_checksum(struct ksm_state *ksm, uint64_t token);
 uint32_t ksm_layout_checksum(enum ksm_layout layout, uint64_t token);
+/*
+ * page_checksum() - calc_checksum() of @folio, mapped at @addr of @mm:
+ * memoised with the folio, computed in a batch with the pages after it.
+ */
+uint32_t page_checksum(struct ksm_sim *sim, struct folio *folio,
+		       struct mm_struct *mm, uint64_t addr);
+/* XXH64 of a page holding @token 512 times, big endian; of @n such pages. */
+uint64_t xxh64_page(uint64_t token);
+void xxh64_pages(const uint64_t *tokens, unsigned n, uint32_t *out);
 
 /* ---- stable_tree.c ---- */
 struct folio *ksm_get_folio(struct ksm_sim *sim, struct ksm_stable_node *node);

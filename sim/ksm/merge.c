@@ -228,7 +228,7 @@ void cmp_and_merge_page(struct ksm_sim *sim, struct folio *folio,
 	bool bypass = false;
 
 	if (stable_node) {
-		if (item->head_id == stable_node->id)
+		if (rmap_item_on_node(item, stable_node))
 			return;
 		/* A KSM page mapped by fork may exceed the sharing limit. */
 		if (!is_page_sharing_candidate(sim, stable_node))
@@ -237,7 +237,7 @@ void cmp_and_merge_page(struct ksm_sim *sim, struct folio *folio,
 		uint32_t checksum;
 
 		remove_rmap_item_from_tree(sim, item);
-		checksum = calc_checksum(ksm, folio->content);
+		checksum = page_checksum(sim, folio, item->mm, item->address & KSM_PAGE_MASK);
 		if (rmap_item_oldchecksum(ksm, item) != checksum) {
 			rmap_item_set_oldchecksum(ksm, item, checksum);
 			return;
@@ -247,7 +247,7 @@ void cmp_and_merge_page(struct ksm_sim *sim, struct folio *folio,
 	}
 
 	kfolio = stable_tree_search(sim, folio);
-	if (kfolio == folio && stable_node && item->head_id == stable_node->id)
+	if (kfolio == folio && stable_node && rmap_item_on_node(item, stable_node))
 		return;
 	remove_rmap_item_from_tree(sim, item);
 	if (kfolio) {

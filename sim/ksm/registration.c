@@ -246,6 +246,7 @@ void ksm_state_destroy(struct ksm_sim *sim, struct ksm_state *ksm)
 		ksm_free_slot(sim, slot);
 	}
 	remove_all_stable_nodes(sim);
+	rmap_item_cache_destroy(sim);
 	ksm_free(sim->alloc, KOBJ_KSM, ksm, sizeof(*ksm));
 }
 

@@ -124,6 +124,74 @@ void rmap_item_set_linear_page_index(const struct ksm_state *ksm,
 	put_le(item->overlay, layouts[ksm->layout].index_size, index);
 }
 
+/*
+ * The rmap_item cache (the kernel's rmap_item_cache): items are carved
+ * from 64 KiB slabs and freed items are reused newest first, so an item
+ * costs its 72 bytes and no allocator call.  Sanitizer builds allocate
+ * each item on its own, so that AddressSanitizer still sees a use after
+ * free.
+ */
+#define ITEM_SLAB_BYTES (64 * 1024)
+
+struct ksm_item_slab {
+	struct ksm_item_slab *next;
+	/* items follow, aligned like the struct */
+	struct ksm_rmap_item items[];
+};
+
+static struct ksm_rmap_item *item_cache_alloc(struct ksm_sim *sim)
+{
+	struct ksm_state *ksm = sim->ksm;
+	struct ksm_rmap_item *item;
+
+#ifdef KSMSIM_SANITIZE
+	return ksm_zalloc(sim->alloc, KOBJ_KSM, sizeof(*item));
+#endif
+	if (ksm->item_free) {
+		item = ksm->item_free;
+		ksm->item_free = item->rmap_list;
+	} else {
+		if (ksm->item_slab_next == ksm->item_slab_end) {
+			struct ksm_item_slab *slab = ksm_zalloc(sim->alloc, KOBJ_KSM,
+							       ITEM_SLAB_BYTES);
+
+			slab->next = ksm->item_slabs;
+			ksm->item_slabs = slab;
+			ksm->item_slab_next = (char *)slab->items;
+			ksm->item_slab_end = (char *)slab->items +
+				(ITEM_SLAB_BYTES - sizeof(*slab)) / sizeof(*item) * sizeof(*item);
+		}
+		item = (struct ksm_rmap_item *)ksm->item_slab_next;
+		ksm->item_slab_next += sizeof(*item);
+	}
+	memset(item, 0, sizeof(*item));
+	return item;
+}
+
+static void item_cache_free(struct ksm_sim *sim, struct ksm_rmap_item *item)
+{
+#ifdef KSMSIM_SANITIZE
+	ksm_free(sim->alloc, KOBJ_KSM, item, sizeof(*item));
+	return;
+#endif
+	item->rmap_list = sim->ksm->item_free;
+	sim->ksm->item_free = item;
+}
+
+void rmap_item_cache_destroy(struct ksm_sim *sim)
+{
+	struct ksm_state *ksm = sim->ksm;
+
+	while (ksm->item_slabs) {
+		struct ksm_item_slab *slab = ksm->item_slabs;
+
+		ksm->item_slabs = slab->next;
+		ksm_free(sim->alloc, KOBJ_KSM, slab, ITEM_SLAB_BYTES);
+	}
+	ksm->item_free = NULL;
+	ksm->item_slab_next = ksm->item_slab_end = NULL;
+}
+
 /* alloc_rmap_item(): a zeroed item (kmem_cache_zalloc), or NULL. */
 struct ksm_rmap_item *alloc_rmap_item(struct ksm_sim *sim)
 {
@@ -131,7 +199,7 @@ struct ksm_rmap_item *alloc_rmap_item(struct ksm_sim *sim)
 
 	if (ksm_fault_hit(sim, KSM_FAULT_RMAP_ITEM_ALLOC))
 		return NULL;
-	item = ksm_zalloc(sim->alloc, KOBJ_KSM, sizeof(*item));
+	item = item_cache_alloc(sim);
 	item->id = ++sim->ksm->next_id;
 	sim->ksm->ksm_rmap_items++;
 	return item;
@@ -141,5 +209,5 @@ void free_rmap_item(struct ksm_sim *sim, struct ksm_rmap_item *item)
 {
 	sim->ksm->ksm_rmap_items--;
 	item->mm->ksm_rmap_items--;
-	ksm_free(sim->alloc, KOBJ_KSM, item, sizeof(*item));
+	item_cache_free(sim, item);
 }

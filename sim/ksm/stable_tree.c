@@ -179,7 +179,6 @@ void remove_rmap_item_from_tree(struct ksm_sim *sim, struct ksm_rmap_item *item)
 		n->rmap_hlist_len--;
 		put_anon_vma(sim, item->anon_vma);
 		item->head = NULL;
-		item->head_id = 0;
 		item->address &= KSM_PAGE_MASK;
 		if (ksm->kernel == KSM_KERNEL_LPI)
 			rmap_item_set_linear_page_index(ksm, item, 0);
@@ -425,7 +424,6 @@ void stable_tree_append(struct ksm_sim *sim, struct ksm_rmap_item *item,
 	(void)bypass; /* only silences the kernel's over-limit warning */
 	node->rmap_hlist_len++;
 	item->head = node;
-	item->head_id = node->id;
 	item->address |= STABLE_FLAG;
 	LIST_INSERT_HEAD(&node->hlist, item, hlist);
 	if (LIST_NEXT(item, hlist))

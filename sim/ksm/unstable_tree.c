@@ -84,7 +84,6 @@ struct ksm_rmap_item *unstable_tree_search_insert(struct ksm_sim *sim,
 	}
 
 	item->address |= UNSTABLE_FLAG | (ksm->seqnr & SEQNR_MASK);
-	item->head_id = 0; /* the rb linkage overwrites what head was */
 	RB_SET(item, parent, node);
 	if (!parent)
 		RB_ROOT(&ksm->root_unstable_tree) = item;

@@ -14,14 +14,77 @@
  * goes (the kernel frees when the refcount drops to zero; the model has
  * no references besides mappings unless fault injection pins a page).
  * The zero page is never counted, as in the kernel.
+ *
+ * Checksum memo: ksmd hashes a page's 4 KiB at every visit, and most pages
+ * have not changed since the last one.  Each chunk carries, after its
+ * folios, one 32-bit checksum per pfn and a bitmap saying which of them
+ * is the checksum of the folio's present content.  A bit is set only by
+ * folio_set_checksum_memo() and cleared whenever the content could have
+ * changed: allocation, freeing, and an in-place write
+ * (folio_set_content()).  The memo is a pure function of the content, so
+ * using it cannot change what ksmd decides; it is kept apart from struct
+ * folio so that code copying a folio (migration) cannot copy it.
  */
 #include <string.h>
 
 #include "mm/internal.h"
 
+/* A chunk: the folios, then their checksum memos, then the memo bitmap. */
+#define CHUNK_SUMS_OFF (FOLIO_CHUNK_SIZE * sizeof(struct folio))
+#define CHUNK_BITS_OFF (CHUNK_SUMS_OFF + FOLIO_CHUNK_SIZE * sizeof(uint32_t))
+#define CHUNK_BYTES (CHUNK_BITS_OFF + FOLIO_CHUNK_SIZE / 8)
+
 static struct folio *mem_map_slot(struct mem_map *mem, uint32_t pfn)
 {
 	return &mem->chunks[pfn >> FOLIO_CHUNK_SHIFT][pfn & (FOLIO_CHUNK_SIZE - 1)];
+}
+
+static uint32_t *memo_sum(struct mem_map *mem, uint32_t pfn)
+{
+	char *chunk = (char *)mem->chunks[pfn >> FOLIO_CHUNK_SHIFT];
+
+	return (uint32_t *)(chunk + CHUNK_SUMS_OFF) + (pfn & (FOLIO_CHUNK_SIZE - 1));
+}
+
+static uint8_t *memo_byte(struct mem_map *mem, uint32_t pfn, uint8_t *bit)
+{
+	char *chunk = (char *)mem->chunks[pfn >> FOLIO_CHUNK_SHIFT];
+	uint32_t i = pfn & (FOLIO_CHUNK_SIZE - 1);
+
+	*bit = (uint8_t)(1u << (i & 7));
+	return (uint8_t *)(chunk + CHUNK_BITS_OFF) + i / 8;
+}
+
+static void memo_clear(struct mem_map *mem, uint32_t pfn)
+{
+	uint8_t bit, *b = memo_byte(mem, pfn, &bit);
+
+	*b &= (uint8_t)~bit;
+}
+
+bool folio_checksum_memo(struct ksm_sim *sim, const struct folio *folio, uint32_t *sum)
+{
+	uint8_t bit, *b = memo_byte(&sim->mem, folio->pfn, &bit);
+
+	if (!(*b & bit))
+		return false;
+	*sum = *memo_sum(&sim->mem, folio->pfn);
+	return true;
+}
+
+void folio_set_checksum_memo(struct ksm_sim *sim, const struct folio *folio, uint32_t sum)
+{
+	uint8_t bit, *b = memo_byte(&sim->mem, folio->pfn, &bit);
+
+	*memo_sum(&sim->mem, folio->pfn) = sum;
+	*b |= bit;
+}
+
+void folio_set_content(struct ksm_sim *sim, struct folio *folio, uint64_t token)
+{
+	if (folio->content != token)
+		memo_clear(&sim->mem, folio->pfn);
+	folio->content = token;
 }
 
 void mem_map_init(struct ksm_sim *sim)
@@ -38,8 +101,7 @@ void mem_map_init(struct ksm_sim *sim)
 void mem_map_destroy(struct ksm_sim *sim)
 {
 	for (uint32_t i = 0; i < sim->mem.nr_chunks; i++)
-		ksm_free(sim->alloc, KOBJ_FOLIO_CHUNK, sim->mem.chunks[i],
-			 FOLIO_CHUNK_SIZE * sizeof(struct folio));
+		ksm_free(sim->alloc, KOBJ_FOLIO_CHUNK, sim->mem.chunks[i], CHUNK_BYTES);
 	free(sim->mem.chunks);
 	memset(&sim->mem, 0, sizeof(sim->mem));
 }
@@ -76,14 +138,14 @@ struct folio *folio_alloc(struct ksm_sim *sim)
 			mem->chunks = xrealloc(mem->chunks, (mem->nr_chunks + 1) *
 					       sizeof(*mem->chunks));
 			mem->chunks[mem->nr_chunks++] = ksm_zalloc(
-				sim->alloc, KOBJ_FOLIO_CHUNK,
-				FOLIO_CHUNK_SIZE * sizeof(struct folio));
+				sim->alloc, KOBJ_FOLIO_CHUNK, CHUNK_BYTES);
 		}
 		mem->nr_pfns++;
 		folio = mem_map_slot(mem, pfn);
 	}
 	memset(folio, 0, sizeof(*folio));
 	folio->pfn = pfn;
+	memo_clear(mem, pfn);
 	mem->nr_used++;
 	return folio;
 }
@@ -95,6 +157,7 @@ static void folio_free(struct ksm_sim *sim, struct folio *folio)
 	memset(folio, 0, sizeof(*folio));
 	folio->pfn = pfn;
 	folio->flags = FOLIO_FREE;
+	memo_clear(&sim->mem, pfn);
 	folio->next_free = sim->mem.free_head;
 	sim->mem.free_head = pfn;
 	sim->mem.nr_used--;

@@ -42,6 +42,14 @@ struct folio *folio_alloc(struct ksm_sim *sim);
 void folio_remove_rmap(struct ksm_sim *sim, struct folio *folio);
 /* Add one mapping (and its reference). */
 void folio_add_rmap(struct folio *folio);
+/*
+ * The checksum memo (folio.c): the checksum ksmd last computed for the
+ * folio's present content, if any.  Any in-place change of the content
+ * of a live folio goes through folio_set_content(), which forgets it.
+ */
+bool folio_checksum_memo(struct ksm_sim *sim, const struct folio *folio, uint32_t *sum);
+void folio_set_checksum_memo(struct ksm_sim *sim, const struct folio *folio, uint32_t sum);
+void folio_set_content(struct ksm_sim *sim, struct folio *folio, uint64_t token);
 static inline bool folio_test_ksm(const struct folio *f)
 {
 	return f->flags & FOLIO_KSM;

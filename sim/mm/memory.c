@@ -41,7 +41,7 @@ static struct folio *map_new_folio(struct ksm_sim *sim,
 {
 	struct folio *folio = folio_alloc(sim);
 
-	folio->content = content;
+	folio_set_content(sim, folio, content);
 	folio_set_anon(folio, vma, addr);
 	folio_add_rmap(folio);
 	pte_set(sim, vma->vm_mm, addr, pfn_pte(folio->pfn, pte_flags));
@@ -92,12 +92,12 @@ int handle_write_fault(struct ksm_sim *sim, struct vm_area_struct *vma,
 	}
 	folio = pfn_folio(sim, pte_pfn(pte));
 	if (pte_write(pte)) {
-		folio->content = token;
+		folio_set_content(sim, folio, token);
 		return 0;
 	}
 	if (is_zero_pfn(pte_pfn(pte)) || !wp_can_reuse_anon_folio(folio)) {
 		folio = wp_page_copy(sim, vma, addr, pte, PTE_WRITE | PTE_DIRTY);
-		folio->content = token;
+		folio_set_content(sim, folio, token);
 		return 0;
 	}
 	/*
@@ -109,7 +109,7 @@ int handle_write_fault(struct ksm_sim *sim, struct vm_area_struct *vma,
 		folio->anon_vma = vma->anon_vma;
 	folio->flags |= FOLIO_ANON_EXCLUSIVE;
 	pte_set(sim, mm, addr, pte | PTE_WRITE | PTE_DIRTY);
-	folio->content = token;
+	folio_set_content(sim, folio, token);
 	return 0;
 }
 
