@@ -65,6 +65,8 @@ struct mem_map {
 	uint32_t nr_pfns;      /* pfns handed out so far (incl. the zero page) */
 	uint32_t free_head;    /* first free pfn, 0 if none (0 is the zero page) */
 	uint64_t nr_used;      /* allocated folios, the zero page excluded */
+	uint64_t nr_ksm_freed; /* KSM folios freed so far (a chain's memo of
+				* its best dup is valid while this stands) */
 };
 
 /* Protection of a mapping, as the trace gives it. */

@@ -96,6 +96,9 @@ static int collect_and_check_nodes(struct kchk *c, long *shared, long *sharing)
 		chains++;
 		if (n->rmap_hlist_len != STABLE_NODE_CHAIN)
 			return kbad(c, "chain #%llu lacks the chain marker", (unsigned long long)n->id);
+		if (!stable_node_chain_memo_ok(c->sim, n))
+			return kbad(c, "chain #%llu remembers a dup its walk would not choose now",
+				    (unsigned long long)n->id);
 		LIST_FOREACH(d, &n->dups, hlist_dup) {
 			dups++;
 			if (d->kind != KSM_NODE_DUP || d->chain != n)

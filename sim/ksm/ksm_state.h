@@ -106,6 +106,14 @@ struct ksm_stable_node {
 	uint64_t chain_prune_time;             /* chain: ms of the last prune */
 	int rmap_hlist_len;                    /* items; STABLE_NODE_CHAIN    */
 	uint64_t id;                           /* never reused                */
+	/*
+	 * chain: the last choice of stable_node_dup() without pruning, and
+	 * what it depended on (stable_tree.c, "The chain's memo").
+	 */
+	struct ksm_stable_node *memo_dup;
+	struct folio *memo_folio;
+	uint64_t memo_tree_gen, memo_ksm_freed;
+	unsigned long memo_max_page_sharing;
 };
 
 RB_HEAD(ksm_stable_root, ksm_stable_node);
@@ -170,6 +178,9 @@ struct ksm_state {
 
 	struct ksm_stable_root root_stable_tree;
 	struct ksm_unstable_root root_unstable_tree;
+	/* Grows at every change of a stable node's items, a chain's dups or
+	 * a KSM page's node: chains' memos of their best dup compare it. */
+	uint64_t stable_gen;
 
 	long ksm_pages_shared;       /* stable nodes with >= 1 item        */
 	long ksm_pages_sharing;      /* further items on those nodes       */
@@ -296,6 +307,12 @@ void stable_tree_append(struct ksm_sim *sim, struct ksm_rmap_item *item,
 			struct ksm_stable_node *node, bool bypass);
 bool is_page_sharing_candidate(const struct ksm_sim *sim,
 			       const struct ksm_stable_node *node);
+/*
+ * For the invariant checks: false if @chain remembers a choice of dup that
+ * a walk of the chain (without pruning) would not make now.
+ */
+bool stable_node_chain_memo_ok(const struct ksm_sim *sim,
+			       const struct ksm_stable_node *chain);
 /* remove_all_stable_nodes(): false when some node was busy (EBUSY). */
 bool remove_all_stable_nodes(struct ksm_sim *sim);
 static inline struct ksm_stable_node *folio_stable_node(const struct folio *f)

@@ -19,6 +19,20 @@
  * simulated time, preferring the fullest dup that can still take a
  * mapping, collapsing a chain left with one dup back into a regular node
  * and freeing a chain left with none.
+ *
+ * The chain's memo: with many dups a walk of the chain costs a probe of
+ * every dup at every tree level, and in a steady round nothing about the
+ * chain changes.  Without pruning, stable_node_dup()'s choice and its
+ * effects follow from the dups' order, their item counts, which of them
+ * are stale, and max_page_sharing; so the chain remembers its last choice
+ * with ksm->stable_gen (grown by every change of items on a node, of a
+ * chain's dups or a page's node), mem.nr_ksm_freed (grown when any KSM
+ * page is freed, which is how a dup goes stale) and max_page_sharing.
+ * While all three stand, every dup probed last time is still live (no
+ * probe would remove one), the same dup is chosen, and it is already
+ * where the choice would move it: the memo's answer is what the walk
+ * would return, with nothing else to do.  A pruning walk is always done
+ * in full.
  */
 #include "ksm/ksm_state.h"
 #include "mm/internal.h"
@@ -30,6 +44,12 @@ static int node_cmp(struct ksm_stable_node *a, struct ksm_stable_node *b)
 }
 
 RB_GENERATE_STATIC(ksm_stable_root, ksm_stable_node, node, node_cmp)
+
+/* Something a chain's choice of dup depends on changed (see the DOC). */
+static inline void stable_changed(struct ksm_sim *sim)
+{
+	sim->ksm->stable_gen++;
+}
 
 static struct ksm_stable_node *alloc_stable_node(struct ksm_sim *sim)
 {
@@ -104,6 +124,7 @@ bool is_page_sharing_candidate(const struct ksm_sim *sim,
 /* stable_node_dup_del(): a dup leaves its chain; a regular node the tree. */
 static void stable_node_dup_del(struct ksm_sim *sim, struct ksm_stable_node *n)
 {
+	stable_changed(sim);
 	if (n->kind == KSM_NODE_DUP) {
 		LIST_REMOVE(n, hlist_dup);
 		sim->ksm->ksm_stable_node_dups--;
@@ -123,6 +144,7 @@ void remove_node_from_stable_tree(struct ksm_sim *sim, struct ksm_stable_node *n
 	struct ksm_state *ksm = sim->ksm;
 	struct ksm_rmap_item *item;
 
+	stable_changed(sim);
 	LIST_FOREACH(item, &n->hlist, hlist) {
 		if (LIST_NEXT(item, hlist))
 			ksm->ksm_pages_sharing--;
@@ -170,6 +192,7 @@ void remove_rmap_item_from_tree(struct ksm_sim *sim, struct ksm_rmap_item *item)
 
 		if (!ksm_get_folio(sim, n))
 			return;
+		stable_changed(sim);
 		LIST_REMOVE(item, hlist);
 		if (!LIST_EMPTY(&n->hlist))
 			ksm->ksm_pages_sharing--;
@@ -200,9 +223,63 @@ void remove_rmap_item_from_tree(struct ksm_sim *sim, struct ksm_rmap_item *item)
 /* free_stable_node_chain(): an empty chain leaves the tree. */
 static void free_stable_node_chain(struct ksm_sim *sim, struct ksm_stable_node *chain)
 {
+	stable_changed(sim);
 	RB_REMOVE(ksm_stable_root, &sim->ksm->root_stable_tree, chain);
 	free_stable_node(sim, chain);
 	sim->ksm->ksm_stable_node_chains--;
+}
+
+/*
+ * Whether @chain's memo still holds (see the DOC).  The page check covers
+ * a migration that moved the dup's node to a new page while something
+ * still pins the old one.
+ */
+static bool chain_memo_current(const struct ksm_sim *sim,
+			       const struct ksm_stable_node *chain)
+{
+	const struct ksm_state *ksm = sim->ksm;
+
+	return chain->memo_dup && chain->memo_tree_gen == ksm->stable_gen &&
+	       chain->memo_ksm_freed == sim->mem.nr_ksm_freed &&
+	       chain->memo_max_page_sharing == ksm->knobs.max_page_sharing &&
+	       chain->memo_dup->kpfn < sim->mem.nr_pfns &&
+	       chain->memo_folio == pfn_folio((struct ksm_sim *)sim, chain->memo_dup->kpfn);
+}
+
+/* The node's page if the node is not stale; unlike ksm_get_folio() it
+ * removes nothing. */
+static struct folio *node_folio_if_live(const struct ksm_sim *sim,
+					const struct ksm_stable_node *n)
+{
+	struct folio *f = pfn_folio((struct ksm_sim *)sim, n->kpfn);
+
+	return f && !(f->flags & FOLIO_FREE) && folio_stable_node(f) == n ? f : NULL;
+}
+
+bool stable_node_chain_memo_ok(const struct ksm_sim *sim,
+			       const struct ksm_stable_node *chain)
+{
+	const struct ksm_stable_node *dup, *found = NULL;
+
+	if (!chain_memo_current(sim, chain))
+		return true; /* not used as it is */
+	/* The walk without pruning, without its side effects. */
+	LIST_FOREACH(dup, &chain->dups, hlist_dup) {
+		if (!node_folio_if_live(sim, dup))
+			return false; /* the walk would remove it */
+		if (!found || (is_page_sharing_candidate(sim, dup) &&
+			       (!is_page_sharing_candidate(sim, found) ||
+				dup->rmap_hlist_len > found->rmap_hlist_len))) {
+			found = dup;
+			if (is_page_sharing_candidate(sim, found))
+				break;
+		}
+	}
+	if (found != chain->memo_dup || node_folio_if_live(sim, found) != chain->memo_folio)
+		return false;
+	/* The choice would move it to the front; it must be there already. */
+	return LIST_FIRST(&chain->dups) == found ||
+	       !__is_page_sharing_candidate(sim, found, 1);
 }
 
 /*
@@ -228,6 +305,12 @@ static struct folio *stable_node_dup(struct ksm_sim *sim,
 	else
 		chain->chain_prune_time = ksm->clock_ms;
 
+	if (!prune && chain_memo_current(sim, chain)) {
+		/* what the walk below would choose, with nothing to change */
+		*dup_p = chain->memo_dup;
+		return chain->memo_folio;
+	}
+
 	LIST_FOREACH_SAFE(dup, &chain->dups, hlist_dup, tmp) {
 		folio = ksm_get_folio(sim, dup);
 		if (!folio)
@@ -251,6 +334,7 @@ static struct folio *stable_node_dup(struct ksm_sim *sim,
 	}
 	if (LIST_FIRST(&chain->dups) == found && !LIST_NEXT(found, hlist_dup)) {
 		/* One dup left: it becomes a regular node in the chain's place. */
+		stable_changed(sim);
 		stable_replace(ksm, chain, found);
 		found->kind = KSM_NODE_REGULAR;
 		found->chain = NULL;
@@ -261,8 +345,17 @@ static struct folio *stable_node_dup(struct ksm_sim *sim,
 	} else if (LIST_FIRST(&chain->dups) != found &&
 		   __is_page_sharing_candidate(sim, found, 1)) {
 		/* Room for one more after the merge under way: to the front. */
+		stable_changed(sim);
 		LIST_REMOVE(found, hlist_dup);
 		LIST_INSERT_HEAD(&chain->dups, found, hlist_dup);
+	}
+	if (*chain_p == chain && !prune) {
+		/* A pruning walk chooses differently: only a plain one is kept. */
+		chain->memo_dup = found;
+		chain->memo_folio = tree_folio;
+		chain->memo_tree_gen = ksm->stable_gen;
+		chain->memo_ksm_freed = sim->mem.nr_ksm_freed;
+		chain->memo_max_page_sharing = ksm->knobs.max_page_sharing;
 	}
 	*dup_p = found;
 	return tree_folio;
@@ -330,6 +423,7 @@ static void stable_node_chain_add_dup(struct ksm_sim *sim,
 				      struct ksm_stable_node *dup,
 				      struct ksm_stable_node *chain)
 {
+	stable_changed(sim);
 	dup->kind = KSM_NODE_DUP;
 	dup->chain = chain;
 	LIST_INSERT_HEAD(&chain->dups, dup, hlist_dup);
@@ -409,6 +503,7 @@ again:
 		stable_node_chain_add_dup(sim, new, n);
 	}
 	kfolio->stable_node = new;
+	stable_changed(sim);
 	return new;
 }
 
@@ -422,6 +517,7 @@ void stable_tree_append(struct ksm_sim *sim, struct ksm_rmap_item *item,
 	struct ksm_state *ksm = sim->ksm;
 
 	(void)bypass; /* only silences the kernel's over-limit warning */
+	stable_changed(sim);
 	node->rmap_hlist_len++;
 	item->head = node;
 	item->address |= STABLE_FLAG;
@@ -446,6 +542,7 @@ static bool remove_stable_node(struct ksm_sim *sim, struct ksm_stable_node *n)
 		return true;
 	if (folio->mapcount)
 		return false;
+	stable_changed(sim);
 	folio->stable_node = NULL;
 	remove_node_from_stable_tree(sim, n);
 	return true;

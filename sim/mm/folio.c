@@ -154,6 +154,8 @@ static void folio_free(struct ksm_sim *sim, struct folio *folio)
 {
 	uint32_t pfn = folio->pfn;
 
+	if (folio->flags & FOLIO_KSM)
+		sim->mem.nr_ksm_freed++;
 	memset(folio, 0, sizeof(*folio));
 	folio->pfn = pfn;
 	folio->flags = FOLIO_FREE;
