@@ -350,6 +350,7 @@ int main(int argc, char **argv)
 	struct ksm_diag err;
 	struct kernel_run kr = { .lock_fd = -1, .hold_fd = -1 };
 	struct sigaction sa;
+	int64_t rss;
 	int status = 0;
 
 	if (bench_help_or_version(argc, argv, PROG, usage))
@@ -432,5 +433,9 @@ int main(int argc, char **argv)
 		for (unsigned r = 0; r < rounds; r++)
 			printf("| %s | %.4f |\n", round_name(r), sim_cpu[r]);
 	}
+	rss = bench_peak_rss_bytes();
+	if (rss > 0)
+		printf("\nsimulator: peak RSS %.0f MiB, %.0f bytes a page (this process)\n",
+		       rss / 1048576.0, (double)rss / (double)npages);
 	return 0;
 }
