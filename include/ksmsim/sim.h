@@ -61,6 +61,9 @@ LIST_HEAD(anon_vma_list, anon_vma);
 
 struct mem_map {
 	struct folio **chunks; /* chunk i holds pfns [i*SIZE, (i+1)*SIZE)  */
+	/* chunk i's checksum memos and their valid bits (sim/mm/folio.c) */
+	uint32_t **memo_sums;
+	uint8_t **memo_valid;
 	uint32_t nr_chunks;
 	uint32_t nr_pfns;      /* pfns handed out so far (incl. the zero page) */
 	uint32_t free_head;    /* first free pfn, 0 if none (0 is the zero page) */
