@@ -233,22 +233,21 @@ static unsigned pages_ahead(struct ksm_sim *sim, struct mm_struct *mm, uint64_t 
 			    struct folio **out, unsigned max)
 {
 	struct vm_area_struct *vma = vma_lookup(mm, addr);
-	unsigned n = 0;
+	uint64_t addrs[CSUM_LOOKAHEAD];
+	pte_t ptes[CSUM_LOOKAHEAD];
+	unsigned n = 0, found;
 	uint32_t sum;
 
 	if (!vma)
 		return 0;
-	for (unsigned looked = 0; looked < CSUM_LOOKAHEAD && n < max; looked++) {
-		pte_t pte;
+	found = pte_next_used_batch(mm, addr + KSM_PAGE_SIZE, vma->vm_end, addrs, ptes,
+				    CSUM_LOOKAHEAD);
+	for (unsigned i = 0; i < found && n < max; i++) {
 		struct folio *f;
 
-		addr += KSM_PAGE_SIZE;
-		if (addr >= vma->vm_end || !pte_next_used(mm, &addr, vma->vm_end))
-			break;
-		pte = pte_get(mm, addr);
-		if (!pte_present(pte) || is_zero_pfn(pte_pfn(pte)))
+		if (!pte_present(ptes[i]) || is_zero_pfn(pte_pfn(ptes[i])))
 			continue;
-		f = pfn_folio(sim, pte_pfn(pte));
+		f = pfn_folio(sim, pte_pfn(ptes[i]));
 		if (folio_test_anon(f) && !folio_checksum_memo(sim, f, &sum))
 			out[n++] = f;
 	}

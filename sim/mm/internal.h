@@ -71,6 +71,13 @@ void pte_set(struct ksm_sim *sim, struct mm_struct *mm, uint64_t addr,
  * none, skipping absent tables.  Returns false if there is none.
  */
 bool pte_next_used(const struct mm_struct *mm, uint64_t *addr, uint64_t end);
+/*
+ * pte_next_used_batch() - the first @max used entries in [@addr, @end),
+ * with their addresses: what repeated pte_next_used() and pte_get()
+ * would give, walking each leaf table once.  Returns how many.
+ */
+unsigned pte_next_used_batch(const struct mm_struct *mm, uint64_t addr, uint64_t end,
+			     uint64_t *addrs, pte_t *ptes, unsigned max);
 /* Number of page-table pages (all levels) the mm holds. */
 uint64_t pgtable_pages(const struct mm_struct *mm);
 

@@ -168,12 +168,49 @@ static bool next_used_in(const void *table, int level, uint64_t base,
 	return false;
 }
 
+/* The leaf table holding @addr's entry, or NULL. */
+static const struct pt_leaf *leaf_of(const struct mm_struct *mm, uint64_t addr)
+{
+	const struct pt_dir *dir = mm->pgd->pgd;
+
+	for (int level = 0; level < PT_LEVELS - 1 && dir; level++)
+		dir = dir->slot[pt_index(addr, level)];
+	return (const struct pt_leaf *)dir;
+}
+
+unsigned pte_next_used_batch(const struct mm_struct *mm, uint64_t addr, uint64_t end,
+			     uint64_t *addrs, pte_t *ptes, unsigned max)
+{
+	unsigned n = 0;
+
+	while (n < max && pte_next_used(mm, &addr, end)) {
+		/* the rest of this leaf without walking down again */
+		const struct pt_leaf *leaf = leaf_of(mm, addr);
+		uint64_t leaf_end = (addr | (pt_span(PT_LEVELS - 2) - 1)) + 1;
+
+		for (unsigned i = pt_index(addr, PT_LEVELS - 1);
+		     i < PT_ENTRIES && addr < end && n < max; i++, addr += KSM_PAGE_SIZE)
+			if (!pte_none(leaf->pte[i])) {
+				addrs[n] = addr;
+				ptes[n++] = leaf->pte[i];
+			}
+		if (addr < leaf_end)
+			break;
+	}
+	return n;
+}
+
 bool pte_next_used(const struct mm_struct *mm, uint64_t *addr, uint64_t end)
 {
 	uint64_t a = *addr;
+	const struct pt_leaf *leaf;
 
 	if (a >= end)
 		return false;
+	/* The common case, the scanner's next page: its entry is used. */
+	leaf = leaf_of(mm, a);
+	if (leaf && !pte_none(leaf->pte[pt_index(a, PT_LEVELS - 1)]))
+		return true;
 	if (!next_used_in(mm->pgd->pgd, 0, 0, &a, end) || a >= end)
 		return false;
 	*addr = a;
