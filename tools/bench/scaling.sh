@@ -7,9 +7,9 @@
 #
 #   tools/bench/scaling.sh [BENCH] [PAGES...]
 #       default: build-release/tools/ksmsim-bench-ksmd 262144 1048576 4194304 16777216
-#   tools/bench/scaling.sh --plot DAT     only draw DAT (a scaling.dat)
+#   tools/bench/scaling.sh --plot DAT     only draw DAT (a performance-scaling.dat)
 #
-# Prints a Markdown table and writes scaling.dat (pages, steady-round
+# Prints a Markdown table and writes performance-scaling.dat (pages, steady-round
 # seconds, peak RSS MiB, round 1 and round 2 seconds) in $OUT (default:
 # the current folder); with gnuplot (Debian: apt-get install gnuplot-nox)
 # it also draws $OUT/performance-scaling.png.  BEFORE=FILE adds a second
@@ -35,7 +35,7 @@ set terminal pngcairo size 720,420 font "sans,10"
 set output "$out/performance-scaling.png"
 set title "ksmsim: the issue's workload, pages against time and memory"
 set logscale xy 2
-set xrange [200000:22000000]
+set offsets graph 0.05, graph 0.05, 0, 0
 set xtics ("256K" 262144, "1M" 1048576, "4M" 4194304, "16M" 16777216)
 set xlabel "simulated pages"
 set ylabel "CPU seconds per steady round"
@@ -65,7 +65,7 @@ for n in "${sizes[@]}"; do
 	case $n in ''|*[!0-9]*) echo "scaling.sh: not a page count: '$n'" >&2; exit 2 ;; esac
 done
 
-dat=$out/scaling.dat
+dat=$out/performance-scaling.dat
 tmp=$dat.tmp.$$
 trap 'rm -f "$tmp"' EXIT
 echo "# pages steady_round_s peak_rss_mib round1_s round2_s" > "$tmp"
