@@ -163,11 +163,8 @@ static void xxh64_pages4_scalar(const uint64_t tokens[4], uint32_t out[4])
 static bool have_avx512(void)
 {
 #ifdef HAVE_AVX512_PATH
-	static int have = -1;
-
-	if (have < 0)
-		have = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
-	return have;
+	/* reads what the runtime found at start-up: cheap, and thread safe */
+	return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
 #else
 	return false;
 #endif
