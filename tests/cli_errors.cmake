@@ -5,7 +5,7 @@ set(tmp ${CMAKE_CURRENT_BINARY_DIR}/cli-errors)
 file(REMOVE_RECURSE ${tmp})
 file(MAKE_DIRECTORY ${tmp})
 
-include(${CMAKE_CURRENT_LIST_DIR}/expect_run.cmake)
+include(${CMAKE_CURRENT_LIST_DIR}/golden.cmake)
 
 expect_run(2 "unknown subcommand 'frobnicate'" frobnicate)
 expect_run(2 "usage: ksmsim" )

@@ -9,13 +9,13 @@ set(f01 ${SRC}/traces/guest/f01-window-migrate.trace)
 set(clean ${SRC}/tests/compare/same-content-cow.trace)
 set(allmiss ${SRC}/traces/guest/fz-21-0007.trace)
 
-# run(RC OUT ERR ARGS...): run ksmsim, insist on the exit status.
+include(${CMAKE_CURRENT_LIST_DIR}/../golden.cmake)
+
+# run(RC ARGS...): run ksmsim, insist on the exit status; its output in
+# out and err.
 macro(run want_rc)
-  execute_process(COMMAND ${KSMSIM} ${ARGN}
-                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT rc EQUAL ${want_rc})
-    message(FATAL_ERROR "ksmsim ${ARGN}: exit ${rc}, expected ${want_rc}\nstdout: ${out}\nstderr: ${err}")
-  endif()
+  string(REPLACE ";" " " run_name "ksmsim ${ARGN}")
+  golden(NAME "${run_name}" CMD ${KSMSIM} ${ARGN} RC ${want_rc} STDOUT_VAR out STDERR_VAR err)
 endmacro()
 function(must_have text where what)
   string(FIND "${where}" "${text}" at)

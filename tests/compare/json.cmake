@@ -1,10 +1,8 @@
 cmake_minimum_required(VERSION 3.19) # string(JSON)
+include(${CMAKE_CURRENT_LIST_DIR}/../golden.cmake)
 function(compare_json name want_rc var)
-  execute_process(COMMAND ${KSMSIM} compare --json ${name}.trace
-                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT rc EQUAL want_rc)
-    message(FATAL_ERROR "compare --json ${name}: exit ${rc}, expected ${want_rc}\n${err}")
-  endif()
+  golden(NAME "compare --json ${name}" CMD ${KSMSIM} compare --json ${name}.trace
+         RC ${want_rc} JSON STDOUT_VAR out)
   set(${var} "${out}" PARENT_SCOPE)
 endfunction()
 function(get var)

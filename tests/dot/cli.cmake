@@ -5,7 +5,7 @@
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
 
-include(${CMAKE_CURRENT_LIST_DIR}/../expect_run.cmake)
+include(${CMAKE_CURRENT_LIST_DIR}/../golden.cmake)
 
 function(expect_nothing_left)
   file(GLOB left ${WORK}/*)
