@@ -126,22 +126,33 @@ static int write_dot_text(struct dot *d, const char *tmp, const char *file,
 	return 0;
 }
 
+/*
+ * @in_place: @tmp is the user's own non-regular file (a FIFO, a device):
+ * it is only tried for writing, never opened and closed before Graphviz
+ * opens it (a FIFO's reader would see its end), and its size says nothing.
+ */
 static int render(struct dot *d, enum dot_format fmt, const char *tmp,
-		  const char *file, unsigned arg, struct sim_error *err)
+		  const char *file, bool in_place, unsigned arg, struct sim_error *err)
 {
 	static const char *const names[] = {
 		[DOT_FORMAT_SVG] = "svg", [DOT_FORMAT_PNG] = "png", [DOT_FORMAT_PDF] = "pdf",
 	};
-	FILE *probe = fopen(tmp, "w");
 	agusererrf old;
 	struct stat st;
 	GVC_t *gvc;
 	int rc = 0;
 
 	/* Say "cannot write" for an unwritable place before laying out. */
-	if (!probe)
-		return file_fail(err, arg, file, strerror(errno));
-	fclose(probe);
+	if (in_place) {
+		if (access(tmp, W_OK))
+			return file_fail(err, arg, file, strerror(errno));
+	} else {
+		FILE *probe = fopen(tmp, "w");
+
+		if (!probe)
+			return file_fail(err, arg, file, strerror(errno));
+		fclose(probe);
+	}
 	gv_msg[0] = '\0';
 	old = agseterrf(gv_collect);
 	gvc = gvc_context();
@@ -155,7 +166,7 @@ static int render(struct dot *d, enum dot_format fmt, const char *tmp,
 		gvFreeLayout(gvc, d->g);
 	}
 	agseterrf(old);
-	if (!rc && (stat(tmp, &st) || st.st_size == 0))
+	if (!rc && !in_place && (stat(tmp, &st) || st.st_size == 0))
 		rc = sim_fail(err, (enum sim_arg)arg, "cannot render %s as %s: %s", file,
 			      names[fmt], gv_msg[0] ? gv_msg : "Graphviz wrote nothing");
 	return rc;
@@ -193,7 +204,7 @@ int dot_output(struct dot *d, const char *file, unsigned arg,
 	if (fmt == DOT_FORMAT_DOT)
 		rc = write_dot_text(d, tmp, file, arg, err);
 	else
-		rc = render(d, fmt, tmp, file, arg, err);
+		rc = render(d, fmt, tmp, file, in_place, arg, err);
 	if (!rc && !in_place && rename(tmp, file))
 		rc = file_fail(err, arg, file, strerror(errno));
 	if (rc && !in_place)
