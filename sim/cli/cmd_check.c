@@ -205,7 +205,7 @@ static int check_one(const struct check_args *a, const char *file,
 	};
 	struct replay_result res = { 0 };
 	struct ksm_diag err = { 0 };
-	struct trace t = { 0 };
+	struct trace_stream *t = NULL;
 	enum replay_status st = REPLAY_ERROR;
 	struct ksm_sim *sim = NULL;
 	const char *kernel = "";
@@ -218,11 +218,13 @@ static int check_one(const struct check_args *a, const char *file,
 		json_string(stdout, file);
 		fputs(",\"reports\":[", stdout);
 	}
-	if (trace_parse_file(file, &t, &err))
+	/* Read as a stream, in bounded memory, as `replay` does: a syntax
+	 * error is found before anything runs (for a pipe, where it is). */
+	if (trace_stream_open(file, &t, &err) || trace_stream_check(t, &err) < 0)
 		goto done;
 	sim = ksm_sim_create();
 	cli_pins_apply(&a->pins, "check", sim); /* validated in cmd_check() */
-	st = replay_trace(sim, &t, &opts, &res, &err);
+	st = replay_stream(sim, t, &opts, &res, &err);
 	kernel = ksm_kernel_name(sim->ksm->kernel);
 done:
 	if (sim && ksm_sim_destroy(sim, leaks, sizeof(leaks))) {
@@ -230,7 +232,7 @@ done:
 		if (st == REPLAY_OK)
 			st = REPLAY_BROKEN;
 	}
-	trace_free(&t);
+	trace_stream_close(t);
 	/*
 	 * A failed expect was reported as it happened (keep_going); a stop —
 	 * a divergence, an error, a broken invariant — is in @err.
