@@ -43,6 +43,10 @@ struct replay_opts {
 	FILE *report;          /* `check`, `rmap`, `migrate` reports; NULL: dropped */
 	const char *check_dot_dir; /* the checker draws each KSM page it
 				    * reports here (rmap picture); NULL: not */
+	bool skip_dot;         /* the trace's own `dot` commands draw
+				* nothing: for the reports that replay a
+				* trace to examine it (window, compare,
+				* check), not to run it                  */
 	void (*on_expect_failure)(void *ctx, const struct ksm_diag *d);
 	/* Each rmap finding the checker reports (where it first appears with
 	 * --check=each), with the command it follows; NULL: not called. */

@@ -43,7 +43,8 @@ static void usage(FILE *out)
 		"Replays each trace with the rmap check after every command: every KSM\n"
 		"page's full, indexed and naive walks against each other and against the\n"
 		"page tables (docs/rmap.md).  Prints each finding where it first appears,\n"
-		"a summary line per trace and a total; writes no snapshot records.\n"
+		"a summary line per trace and a total; writes no snapshot records, and\n"
+		"the traces' own `dot` commands draw nothing.\n"
 		"  --kernel K            check as kernel K (baseline or lpi), whatever the\n"
 		"                        trace's `set sim.kernel` says; only lpi has the\n"
 		"                        indexed walk, so only lpi compares full with indexed\n"
@@ -198,6 +199,7 @@ static int check_one(const struct check_args *a, const char *file,
 		.invariants = a->invariants,
 		.rmap_check = REPLAY_CHECK_EACH,
 		.keep_going = true,
+		.skip_dot = true,
 		.report = a->json ? NULL : stdout,
 		.on_expect_failure = on_expect,
 		.on_check_finding = on_finding,

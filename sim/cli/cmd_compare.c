@@ -98,7 +98,8 @@ static void usage(FILE *out)
 		"Replays TRACE on two machines in lockstep and reports, after each command,\n"
 		"where they differ: snapshot fields (counters, processes, sharing), the rmap\n"
 		"check of every KSM page (a divergence or other finding on one machine only)\n"
-		"and the outcome of each `migrate`.\n"
+		"and the outcome of each `migrate`.  The trace's own `dot` commands draw\n"
+		"nothing (both machines would write the same file).\n"
 		"  --a NAME=VALUE, --b NAME=VALUE  a knob of machine a or b (repeatable);\n"
 		"                  sim.* knobs are pinned (the trace's own `set` of them is\n"
 		"                  ignored).  Default: --a sim.kernel=baseline --b sim.kernel=lpi\n"
@@ -418,7 +419,7 @@ static char *command_text(const struct trace_cmd *c)
 int cmd_compare(int argc, char **argv)
 {
 	struct side side[2] = { { .n = 0 }, { .n = 0 } };
-	struct replay_opts opts = { .invariants = REPLAY_CHECK_END };
+	struct replay_opts opts = { .invariants = REPLAY_CHECK_END, .skip_dot = true };
 	const char *file = NULL;
 	struct ksm_diag err = { 0 };
 	struct trace t = { 0 };

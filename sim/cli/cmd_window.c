@@ -51,7 +51,8 @@ static void usage(FILE *out)
 		"misses a mapping of a KSM page that the full walk finds: the commands\n"
 		"that open and close it, who maps the page, the rmap_items and their\n"
 		"indexes, the missed mappings, and what each `migrate` did on each\n"
-		"kernel.  The trace's own `set sim.kernel` is overridden.\n"
+		"kernel.  The trace's own `set sim.kernel` is overridden and its `dot`\n"
+		"commands draw nothing.\n"
 		"\n"
 		"  --svg FILE  draw the rmap picture of the first window's KSM page\n"
 		"              as the window opens (.svg, .png, .pdf or DOT text)\n"
@@ -194,7 +195,7 @@ static void draw(struct window_report *rep, struct ksm_sim *sim, struct folio *p
 static int run(struct ksm_sim *sim[WIN_NKERNELS], struct window_report *rep)
 {
 	const struct trace *t = rep->t;
-	struct replay_opts opts = { .invariants = REPLAY_CHECK_END };
+	struct replay_opts opts = { .invariants = REPLAY_CHECK_END, .skip_dot = true };
 	struct replay_result res[WIN_NKERNELS] = { { 0 } };
 	struct window *open = NULL;
 	struct ksm_diag err = { 0 };

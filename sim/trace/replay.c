@@ -231,6 +231,8 @@ static int apply(struct replay *r, const struct trace_cmd *c)
 	case TC_MIGRATE:
 		return replay_migrate(r, c);
 	case TC_DOT:
+		if (r->opts->skip_dot)
+			return 0;
 		ret = sim_dot(r->sim, c->dot_what, c->proc[0], c->addr, c->dot_file, NULL, &e);
 		return ret ? sim_failed(r, c, &e) : 0;
 	case TC__COUNT:
