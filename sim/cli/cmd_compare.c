@@ -102,7 +102,8 @@ static void usage(FILE *out)
 		"nothing (both machines would write the same file).\n"
 		"  --a NAME=VALUE, --b NAME=VALUE  a knob of machine a or b (repeatable);\n"
 		"                  sim.* knobs are pinned (the trace's own `set` of them is\n"
-		"                  ignored).  Default: --a sim.kernel=baseline --b sim.kernel=lpi\n"
+		"                  ignored).  A side that does not set sim.kernel gets\n"
+		"                  sim.kernel=baseline (a) or sim.kernel=lpi (b)\n"
 		"  --max N         print at most N commands after which they differ (default 20)\n"
 		"  --json          one JSON object on stdout with the same content\n"
 		"  --progress      progress on stderr even when it is not a terminal (on a\n"
@@ -474,9 +475,22 @@ int cmd_compare(int argc, char **argv)
 		free(last);
 		return KSMSIM_EXIT_USAGE;
 	}
-	if (!side[0].n && !side[1].n) {
-		side[0].settings[side[0].n++] = "sim.kernel=baseline";
-		side[1].settings[side[1].n++] = "sim.kernel=lpi";
+	/* Each side has its kernel pinned: a's baseline and b's lpi unless
+	 * that side says otherwise (never the trace's own sim.kernel). */
+	for (int k = 0; k < 2; k++) {
+		bool has_kernel = false;
+
+		for (int j = 0; j < side[k].n; j++)
+			has_kernel |= !strncmp(side[k].settings[j], "sim.kernel=", 11);
+		if (!has_kernel) {
+			if (side[k].n == MAX_SETTINGS) {
+				fprintf(stderr, "ksmsim compare: at most %d settings per side\n",
+					MAX_SETTINGS - 1);
+				free(last);
+				return KSMSIM_EXIT_USAGE;
+			}
+			side[k].settings[side[k].n++] = k ? "sim.kernel=lpi" : "sim.kernel=baseline";
+		}
 	}
 	if (trace_parse_file(file, &t, &err)) {
 		ksm_diag_print(stderr, &err);

@@ -71,3 +71,12 @@ string(JSON t TYPE "${j}" first)
 want("first (type)" "${t}" "NULL")
 string(JSON n LENGTH "${j}" changes)
 want("changes (length)" "${n}" "0")
+
+# A setting on one side only keeps both kernel pins: a is baseline (with
+# the extra setting), b is lpi, so the divergence is still found.
+golden(NAME "compare --a sim.walk=full" CMD ${KSMSIM} compare --json --a sim.walk=full
+       divergence-migrate.trace RC 1 JSON STDOUT_VAR j)
+get(v a 1)
+want("a[1]" "${v}" "sim.kernel=baseline")
+get(v b 0)
+want("b[0]" "${v}" "sim.kernel=lpi")
