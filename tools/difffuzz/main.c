@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/cleanup.h"
 #include "ksmsim/snapshot_diff.h"
 #include "ksmsim/trace.h"
 #include "run.h"
@@ -636,6 +637,7 @@ int main(int argc, char **argv)
 		return FZ_EXIT_USAGE;
 	if (fz_check_out_dir(o.out))
 		return FZ_EXIT_USAGE;
+	cleanup_install_signals(); /* temporary outputs go on a crash too */
 	install_signals();
 	if (o.gen_mode)
 		return generate(&o);

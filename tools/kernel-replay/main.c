@@ -48,6 +48,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "core/cleanup.h"
 #include "core/outfile.h"
 #include "kr.h"
 #include "ksmsim/version.h"
@@ -282,6 +283,11 @@ int main(int argc, char **argv)
 
 	if (getpid() == 1)
 		kr_guest_init();
+	/* Temporary outputs (--snapshots FILE.tmp.PID, the guest's initramfs)
+	 * are removed on a crash too; install_signals() then takes over the
+	 * signals that stop a replay cleanly.  Not in a guest's init (above),
+	 * which the kernel never lets a signal's default action end. */
+	cleanup_install_signals();
 	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
