@@ -86,7 +86,7 @@ demo() {
 
 	The trace: $trace (read its comments).  More:
 	  build/ksmsim window TRACE        any trace; --json for scripts
-	  build/ksmsim explore --exhaustive --depth 6   search for windows
+	  build/ksmsim explore --exhaustive --depth 6 --out out   search for windows
 	  docs/rmap.md                     what the window is and why it opens
 	EOF
 }
