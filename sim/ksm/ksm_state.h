@@ -300,9 +300,6 @@ int ksm_fault_configure(struct ksm_sim *sim, const char *spec,
 			struct sim_error *err);
 const char *ksm_fault_point_name(enum ksm_fault_point point);
 
-/* ---- sim/check/ksm_invariants.c ---- */
-int ksm_check_invariants(struct ksm_sim *sim, char *why, size_t whylen);
-
 /* ---- sim_knobs.c ---- */
 int ksm_set_sim_knob(struct ksm_sim *sim, const char *name, const char *text,
 		     struct sim_error *err);

@@ -29,8 +29,28 @@
 #include <string.h>
 
 #include "ksm/ksm_state.h"
-#include "ksmsim/rmap.h"
 #include "mm/internal.h"
+
+static const char *const strategy_names[RMAP__COUNT] = {
+	[RMAP_FULL] = "full",
+	[RMAP_INDEXED] = "indexed",
+	[RMAP_NAIVE] = "naive",
+};
+
+const char *rmap_strategy_name(enum rmap_strategy s)
+{
+	return strategy_names[s];
+}
+
+int rmap_strategy_parse(const char *s, enum rmap_strategy *out)
+{
+	for (int i = 0; i < RMAP__COUNT; i++)
+		if (!strcmp(s, strategy_names[i])) {
+			*out = (enum rmap_strategy)i;
+			return 0;
+		}
+	return -1;
+}
 
 static int parse_u64(const char *name, const char *text, uint64_t *out,
 		     struct sim_error *err)

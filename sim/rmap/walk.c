@@ -25,27 +25,6 @@
 #include "ksmsim/rmap.h"
 #include "mm/internal.h"
 
-static const char *const strategy_names[RMAP__COUNT] = {
-	[RMAP_FULL] = "full",
-	[RMAP_INDEXED] = "indexed",
-	[RMAP_NAIVE] = "naive",
-};
-
-const char *rmap_strategy_name(enum rmap_strategy s)
-{
-	return strategy_names[s];
-}
-
-int rmap_strategy_parse(const char *s, enum rmap_strategy *out)
-{
-	for (int i = 0; i < RMAP__COUNT; i++)
-		if (!strcmp(s, strategy_names[i])) {
-			*out = (enum rmap_strategy)i;
-			return 0;
-		}
-	return -1;
-}
-
 void rmap_result_free(struct rmap_result *r)
 {
 	free(r->found);
