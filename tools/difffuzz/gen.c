@@ -2,7 +2,7 @@
 /*
  * DOC: Random traces that the simulator and a real kernel both accept
  *
- * Like `ksmsim explore` (sim/check/explore.c, random_line()), a trace is
+ * Like `ksmsim explore` (sim/explore/explore.c, random_line()), a trace is
  * built one command at a time on a live simulated machine: a command the
  * machine refuses is dropped and another one is drawn, so the trace ends
  * up valid.  What differs from explore is the vocabulary: only commands

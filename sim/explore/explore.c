@@ -34,10 +34,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check/explore_internal.h"
 #include "core/alloc.h"
 #include "core/outfile.h"
 #include "core/rng.h"
+#include "explore/explore_internal.h"
 #include "ksmsim/check.h"
 #include "ksmsim/explore.h"
 #include "ksmsim/replay.h"

@@ -20,9 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check/explore_internal.h"
 #include "core/alloc.h"
 #include "core/rng.h"
+#include "explore/explore_internal.h"
 #include "ksm/ksm_state.h"
 #include "ksmsim/explore.h"
 #include "ksmsim/sim_snapshot.h"
