@@ -24,6 +24,7 @@
 
 #include "cli/commands.h"
 #include "core/alloc.h"
+#include "core/array.h"
 #include "core/json.h"
 #include "ksm/ksm_state.h"
 #include "ksmsim/replay.h"
@@ -71,7 +72,7 @@ static const char *const row_labels[] = {
 	"rmap_items", "iterations (walk)", "skip_addr (walk)", "skip_mm (walk)", "found (walk)",
 	"iterations (max item)",
 };
-#define NROWS (sizeof(row_keys) / sizeof(row_keys[0]))
+#define NROWS (ARRAY_SIZE(row_keys))
 
 static void row_values(const struct rmap_result *r, uint64_t v[NROWS])
 {

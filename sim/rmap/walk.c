@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
 #include "ksm/ksm_state.h"
 #include "ksmsim/rmap.h"
 #include "mm/internal.h"
@@ -34,10 +35,7 @@ void rmap_result_free(struct rmap_result *r)
 
 static void record(struct rmap_result *r, struct vm_area_struct *vma, uint64_t addr)
 {
-	if (r->nfound == r->cap) {
-		r->cap = r->cap ? 2 * r->cap : 16;
-		r->found = xrealloc(r->found, r->cap * sizeof(*r->found));
-	}
+	ARRAY_GROW(r->found, r->cap, r->nfound + 1, 16);
 	r->found[r->nfound++] = (struct rmap_mapping){ vma->vm_mm, vma, addr };
 }
 

@@ -40,6 +40,8 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/array.h"
+#include "core/file.h"
 #include "difffuzz.h"
 
 double fz_now(void)
@@ -60,46 +62,6 @@ void fz_fmt(char *buf, size_t len, const char *fmt, ...)
 }
 
 /* ---- files ---- */
-
-static int read_all(const char *path, char **out, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t cap = 4096, n = 0;
-	char *buf;
-
-	*out = NULL;
-	*len = 0;
-	if (fd < 0)
-		return -1;
-	buf = xmalloc(cap + 1);
-	for (;;) {
-		ssize_t k;
-
-		if (n == cap) {
-			cap *= 2;
-			buf = xrealloc(buf, cap + 1);
-		}
-		k = read(fd, buf + n, cap - n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			int e = errno;
-
-			close(fd);
-			free(buf);
-			errno = e;
-			return -1;
-		}
-		if (!k)
-			break;
-		n += (size_t)k;
-	}
-	close(fd);
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return 0;
-}
 
 static int write_all(const char *path, const char *text, size_t len)
 {
@@ -161,7 +123,7 @@ int fz_foreign_ksm_users(char *buf, size_t len)
 		if (!isdigit((unsigned char)de->d_name[0]) || atoi(de->d_name) == (int)getpid())
 			continue;
 		fz_fmt(path, sizeof(path), "/proc/%s/ksm_stat", de->d_name);
-		if (read_all(path, &text, &tl))
+		if (sim_read_file(path, &text, &tl))
 			continue;
 		/* "ksm_mergeable: yes" (6.18), also without the colon */
 		user = strstr(text, "ksm_mergeable: yes") || strstr(text, "ksm_merge_any: yes") ||
@@ -176,7 +138,7 @@ int fz_foreign_ksm_users(char *buf, size_t len)
 			continue;
 		n++;
 		fz_fmt(path, sizeof(path), "/proc/%s/comm", de->d_name);
-		if (read_all(path, &comm, &tl))
+		if (sim_read_file(path, &comm, &tl))
 			comm = xstrdup("?");
 		comm[strcspn(comm, "\n")] = '\0';
 		if (k < len)
@@ -296,9 +258,9 @@ static int capture(struct fz_backend *b, char *const argv[], char **out, char **
 	fz_fmt(po, sizeof(po), "%s/capture.out", b->workdir);
 	fz_fmt(pe, sizeof(pe), "%s/capture.err", b->workdir);
 	rc = run_child(b, argv, po, pe);
-	if (read_all(po, out, &n))
+	if (sim_read_file(po, out, &n))
 		*out = xstrdup("");
-	if (read_all(pe, err, &n))
+	if (sim_read_file(pe, err, &n))
 		*err = xstrdup("");
 	unlink(po);
 	unlink(pe);
@@ -393,10 +355,7 @@ int fz_batch_add(struct fz_backend *b, struct fz_batch *bt, const char *name,
 {
 	struct fz_job *j;
 
-	if (bt->n == bt->cap) {
-		bt->cap = bt->cap ? bt->cap * 2 : 32;
-		bt->jobs = xrealloc(bt->jobs, bt->cap * sizeof(*bt->jobs));
-	}
+	ARRAY_GROW(bt->jobs, bt->cap, bt->n + 1, 32);
 	j = &bt->jobs[bt->n];
 	memset(j, 0, sizeof(*j));
 	snprintf(j->name, sizeof(j->name), "%s", name);
@@ -529,7 +488,7 @@ static int run_batch_mode(struct fz_backend *b, struct fz_batch *bt)
 		size_t len;
 
 		fz_fmt(path, sizeof(path), "%s/%s.rc", outdir, j->name);
-		if (read_all(path, &text, &len)) {
+		if (sim_read_file(path, &text, &len)) {
 			j->out.st = FZ_ST_MISSING;
 			j->out.rc = -1;
 			snprintf(j->out.msg, sizeof(j->out.msg), "no %s.rc from the batch (exit %d)",
@@ -540,9 +499,9 @@ static int run_batch_mode(struct fz_backend *b, struct fz_batch *bt)
 		j->out.rc = atoi(text);
 		free(text);
 		fz_fmt(path, sizeof(path), "%s/%s.jsonl", outdir, j->name);
-		read_all(path, &j->out.jsonl, &j->out.jsonl_len); /* complete replays only */
+		sim_read_file(path, &j->out.jsonl, &j->out.jsonl_len); /* complete replays only */
 		fz_fmt(path, sizeof(path), "%s/%s.log", outdir, j->name);
-		read_all(path, &j->out.log, &j->out.log_len);
+		sim_read_file(path, &j->out.log, &j->out.log_len);
 		classify(&j->out, j->out.rc, j->name);
 		if (j->out.st == FZ_ST_START) {
 			/*
@@ -559,7 +518,7 @@ static int run_batch_mode(struct fz_backend *b, struct fz_batch *bt)
 		char *log, t[1500];
 		size_t len;
 
-		if (read_all(logpath, &log, &len))
+		if (sim_read_file(logpath, &log, &len))
 			log = xstrdup("");
 		tail_of(log, strlen(log), t, sizeof(t), 1200);
 		fz_fmt(b->why, sizeof(b->why), "the kernel replayer's batch failed (exit %d)%s%s",
@@ -597,8 +556,8 @@ static int run_single_mode(struct fz_backend *b, struct fz_batch *bt)
 				 strerror(errno));
 			return -1;
 		}
-		read_all(snaps, &j->out.jsonl, &j->out.jsonl_len);
-		read_all(logp, &j->out.log, &j->out.log_len);
+		sim_read_file(snaps, &j->out.jsonl, &j->out.jsonl_len);
+		sim_read_file(logp, &j->out.log, &j->out.log_len);
 		classify(&j->out, rc, j->name);
 		b->replays++;
 		if (j->out.st == FZ_ST_START || rc >= 126) {

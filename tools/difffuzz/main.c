@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/array.h"
 #include "core/outfile.h"
 #include "difffuzz.h"
 #include "ksmsim/snapshot_diff.h"
@@ -395,7 +396,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 					val);
 				return -1;
 			}
-			if (o->ign.n == sizeof(o->ign.v) / sizeof(o->ign.v[0])) {
+			if (o->ign.n == ARRAY_SIZE(o->ign.v)) {
 				fprintf(stderr, "ksmsim-difffuzz: at most 64 --ignore options\n");
 				return -1;
 			}
