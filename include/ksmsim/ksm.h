@@ -87,6 +87,23 @@ void ksm_read_counters(const struct ksm_sim *sim, struct ksm_counters *c);
 void ksm_read_proc_stat(const struct ksm_sim *sim, const struct mm_struct *mm,
 			struct ksm_proc_stat *st);
 
+/*
+ * The strategies of rmap_walk_ksm() (include/ksmsim/rmap.h describes
+ * them).  The enum lives with KSM because the machine's kernel picks one
+ * (sim.kernel, or sim.walk; sim/ksm/sim_knobs.c) and the walks below KSM's
+ * layer only carry it out.
+ */
+enum rmap_strategy {
+	RMAP_FULL,
+	RMAP_INDEXED,
+	RMAP_NAIVE,
+	RMAP__COUNT
+};
+
+const char *rmap_strategy_name(enum rmap_strategy s);
+/* Parse "full", "indexed" or "naive"; 0 or -1. */
+int rmap_strategy_parse(const char *s, enum rmap_strategy *out);
+
 /* sizeof(struct ksm_rmap_item) of the modelled kernel, for the profits. */
 unsigned ksm_rmap_item_size(const struct ksm_sim *sim);
 

@@ -335,8 +335,8 @@ uint64_t ksm_fnv1a64(uint64_t h, const void *p, size_t n);
 /*
  * ksm_sharing_compute() - fill @out from @n pairs.  Reorders @refs (it
  * sorts them by physical page).  @out->sizes is allocated (NULL when there
- * are no groups).
- * Return: 0, or -1 with errno ENOMEM.
+ * are no groups).  Running out of memory ends the program (exit 3).
+ * Return: 0.
  */
 int ksm_sharing_compute(struct ksm_page_ref *refs, size_t n,
 			struct ksm_sharing *out);
@@ -345,7 +345,7 @@ int ksm_sharing_compute(struct ksm_page_ref *refs, size_t n,
  * ksm_sharing_write_text() - print the canonical text of the partition of
  * @refs (reordered as by ksm_sharing_compute()) to @out, without a newline.
  * For debugging and tests; the hash is of exactly these bytes.
- * Return: 0, or -1 (ENOMEM or a write error).
+ * Return: 0, or -1 on a write error.
  */
 int ksm_sharing_write_text(FILE *out, struct ksm_page_ref *refs, size_t n);
 

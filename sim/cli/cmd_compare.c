@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/opts.h"
 #include "cli/progress.h"
 #include "core/alloc.h"
 #include "core/json.h"
@@ -432,42 +433,68 @@ int cmd_compare(int argc, char **argv)
 	struct cli_progress prog;
 	int rc = KSMSIM_EXIT_OK;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+	enum { OPT_HELP, OPT_A, OPT_B, OPT_MAX, OPT_JSON, OPT_PROGRESS, OPT_QUIET };
+	static const struct cli_option options[] = {
+		{ "--help", "-h", false, OPT_HELP },
+		{ "--a", NULL, true, OPT_A },
+		{ "--b", NULL, true, OPT_B },
+		{ "--max", NULL, true, OPT_MAX },
+		{ "--json", NULL, false, OPT_JSON },
+		{ "--progress", NULL, false, OPT_PROGRESS },
+		{ "--quiet", NULL, false, OPT_QUIET },
+		{ NULL, NULL, false, 0 },
+	};
+	struct cli_args args = { argc, argv, 1, false };
+	const char *val;
+	char *end;
+	int key;
+
+	while ((key = cli_next_opt(&args, options, &val)) != CLI_OPT_END) {
+		struct side *s;
+
+		switch (key) {
+		case OPT_HELP:
 			usage(stdout);
 			free(last);
 			return KSMSIM_EXIT_OK;
-		} else if ((!strcmp(argv[i], "--a") || !strcmp(argv[i], "--b")) && i + 1 < argc) {
-			struct side *s = &side[argv[i][2] == 'b'];
-
+		case OPT_A:
+		case OPT_B:
+			s = &side[key == OPT_B];
 			if (s->n == MAX_SETTINGS) {
 				fprintf(stderr, "ksmsim compare: at most %d settings per side\n", MAX_SETTINGS);
 				free(last);
 				return KSMSIM_EXIT_USAGE;
 			}
-			s->settings[s->n++] = argv[++i];
-		} else if (!strcmp(argv[i], "--max") && i + 1 < argc) {
-			char *end;
-
-			max = strtoul(argv[++i], &end, 10);
+			s->settings[s->n++] = val;
+			break;
+		case OPT_MAX:
+			max = strtoul(val, &end, 10);
 			if (*end || !max) {
 				fprintf(stderr, "ksmsim compare: --max takes a number >= 1\n");
 				free(last);
 				return KSMSIM_EXIT_USAGE;
 			}
-		} else if (!strcmp(argv[i], "--json")) {
+			break;
+		case OPT_JSON:
 			json = true;
-		} else if (!strcmp(argv[i], "--progress")) {
+			break;
+		case OPT_PROGRESS:
 			progress = true;
-		} else if (!strcmp(argv[i], "--quiet")) {
+			break;
+		case OPT_QUIET:
 			quiet = true;
-		} else if (argv[i][0] == '-' || file) {
-			fprintf(stderr, "ksmsim compare: unexpected argument '%s'\n", argv[i]);
+			break;
+		case CLI_OPT_ARG:
+			if (!file) {
+				file = val;
+				break;
+			}
+			/* fall through - a second file */
+		default:
+			fprintf(stderr, "ksmsim compare: unexpected argument '%s'\n", val);
 			usage(stderr);
 			free(last);
 			return KSMSIM_EXIT_USAGE;
-		} else {
-			file = argv[i];
 		}
 	}
 	if (!file) {

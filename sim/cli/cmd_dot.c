@@ -33,6 +33,7 @@
 
 #include "cli/commands.h"
 #include "core/alloc.h"
+#include "core/array.h"
 #include "ksmsim/dot.h"
 #include "ksmsim/replay.h"
 
@@ -224,7 +225,7 @@ static int parse_args(int argc, char **argv, struct dot_args *a)
 		} else if (s[0] == '-' && s[1]) {
 			fprintf(stderr, "ksmsim dot: unknown option '%s'\n", s);
 			return -1;
-		} else if (a->npos == (int)(sizeof(a->pos) / sizeof(a->pos[0]))) {
+		} else if (a->npos == (int)(ARRAY_SIZE(a->pos))) {
 			fprintf(stderr, "ksmsim dot: too many arguments ('%s')\n", s);
 			return -1;
 		} else {
@@ -241,7 +242,7 @@ static int what_of(const char *s, enum trace_dot_what *what)
 		TDOT_STABLE, TDOT_UNSTABLE, TDOT_ANON_VMA, TDOT_MM, TDOT_RMAP, TDOT_ALL,
 	};
 
-	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(all); i++) {
 		if (strcmp(s, trace_dot_what_name(all[i])))
 			continue;
 		*what = all[i];

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/pins.h"
+#include "core/array.h"
 #include "ksmsim/ksm.h"
 
 static int add(struct cli_pins *p, const char *cmd, const char *opt, const char *setting)
@@ -77,7 +78,7 @@ int cli_invariants_option(const char *cmd, const char *arg, enum replay_check *o
 	if (strncmp(arg, "--check-invariants=", 19))
 		return 0;
 	w = arg + 19;
-	for (size_t k = 0; k < sizeof(whens) / sizeof(whens[0]); k++)
+	for (size_t k = 0; k < ARRAY_SIZE(whens); k++)
 		if (!strcmp(w, whens[k].name)) {
 			*out = whens[k].when;
 			return 1;

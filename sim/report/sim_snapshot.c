@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/array.h"
 #include "ksm/ksm_state.h"
 #include "ksmsim/ksm.h"
 #include "ksmsim/migrate.h"
@@ -53,10 +54,7 @@ static void scan_mm(struct ksm_sim *sim, struct task *t, struct ksm_snap_proc *p
 		p->mapped++;
 		p->zero_pfn += zero;
 		if (refs) {
-			if (*nrefs == *cap) {
-				*cap = *cap ? *cap * 2 : 1024;
-				*refs = xrealloc(*refs, *cap * sizeof(**refs));
-			}
+			ARRAY_GROW(*refs, *cap, *nrefs + 1, 1024);
 			(*refs)[(*nrefs)++] = (struct ksm_page_ref){
 				.name = t->name,
 				.addr = addr,

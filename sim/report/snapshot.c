@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/file.h"
 #include "core/json.h"
 
 #define FIELD(st, type, m) { #m, type, offsetof(st, m) }
@@ -1321,50 +1322,9 @@ fail:
 static int read_all(const char *path, char **buf, size_t *len,
 		    struct ksm_diag *err)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	size_t cap = 65536, n = 0;
-	char *b;
-
-	if (!f)
+	if (sim_read_file(path, buf, len))
 		return ksm_diag_set(err, path, 0, 0, "cannot read: %s", strerror(errno));
-	b = malloc(cap);
-	if (!b)
-		goto oom;
-	for (;;) {
-		size_t k = fread(b + n, 1, cap - n, f);
-
-		n += k;
-		if (n < cap) {
-			if (ferror(f)) {
-				int e = errno;
-
-				free(b);
-				if (f != stdin)
-					fclose(f);
-				return ksm_diag_set(err, path, 0, 0, "cannot read: %s",
-						    strerror(e ? e : EIO));
-			}
-			break;
-		}
-		{
-			char *t = realloc(b, cap * 2);
-
-			if (!t)
-				goto oom;
-			b = t;
-			cap *= 2;
-		}
-	}
-	if (f != stdin)
-		fclose(f);
-	*buf = b;
-	*len = n;
 	return 0;
-oom:
-	free(b);
-	if (f != stdin)
-		fclose(f);
-	return ksm_diag_set(err, path, 0, 0, "out of memory");
 }
 
 int ksm_snapshot_read_file(const char *path, struct ksm_snapshot **out,

@@ -26,9 +26,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/array.h"
 #include "trace/lexer.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* --- Name tables -------------------------------------------------------- */
 

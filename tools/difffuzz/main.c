@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/array.h"
 #include "core/cleanup.h"
 #include "ksmsim/snapshot_diff.h"
 #include "ksmsim/trace.h"

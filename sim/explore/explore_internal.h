@@ -4,8 +4,8 @@
  * searches share: traces as text lines, verdicts, applying and checking
  * one command, and recording a failure with its trace.
  */
-#ifndef KSMSIM_CHECK_EXPLORE_INTERNAL_H
-#define KSMSIM_CHECK_EXPLORE_INTERNAL_H
+#ifndef KSMSIM_EXPLORE_INTERNAL_H
+#define KSMSIM_EXPLORE_INTERNAL_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -70,4 +70,4 @@ struct explore_failure *explore_record(const struct explore_opts *o, struct expl
 				       struct lines *l, enum verdict v, const char *why,
 				       const char *name, const char *comment);
 
-#endif /* KSMSIM_CHECK_EXPLORE_INTERNAL_H */
+#endif /* KSMSIM_EXPLORE_INTERNAL_H */

@@ -34,10 +34,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check/explore_internal.h"
 #include "core/alloc.h"
+#include "core/array.h"
 #include "core/outfile.h"
 #include "core/rng.h"
+#include "explore/explore_internal.h"
 #include "ksmsim/check.h"
 #include "ksmsim/explore.h"
 #include "ksmsim/replay.h"
@@ -48,10 +49,7 @@
 
 void lines_push(struct lines *l, const char *s)
 {
-	if (l->n == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 64;
-		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
-	}
+	ARRAY_GROW(l->v, l->cap, l->n + 1, 64);
 	l->v[l->n++] = xstrdup(s);
 }
 
@@ -289,7 +287,7 @@ static void random_line(struct ksm_sim *sim, struct ksm_rng *rng, char *buf, siz
 	} else if (op < 91) {
 		snprintf(buf, len, "scan rounds=1");
 	} else if (op < 97) {
-		snprintf(buf, len, "set %s", knobs[ksm_rng_below(rng, sizeof(knobs) / sizeof(knobs[0]))]);
+		snprintf(buf, len, "set %s", knobs[ksm_rng_below(rng, ARRAY_SIZE(knobs))]);
 	} else {
 		snprintf(buf, len, "migrate %s 0x%" PRIx64, p, a);
 	}

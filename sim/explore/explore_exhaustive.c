@@ -20,9 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check/explore_internal.h"
 #include "core/alloc.h"
+#include "core/array.h"
 #include "core/rng.h"
+#include "explore/explore_internal.h"
 #include "ksm/ksm_state.h"
 #include "ksmsim/explore.h"
 #include "ksmsim/sim_snapshot.h"
@@ -44,7 +45,7 @@ static const char *const alphabet[] = {
 	"madvise b 0x10000000 3 mergeable",
 };
 
-#define NALPHA (sizeof(alphabet) / sizeof(alphabet[0]))
+#define NALPHA (ARRAY_SIZE(alphabet))
 
 /*
  * The "mprotect" alphabet swaps the two mremaps for two mprotect splits,
@@ -139,7 +140,7 @@ static struct ksm_sim *replay_prefix(const struct explore_opts *o, const unsigne
 	char why[1024];
 
 	*v = V_OK;
-	for (size_t i = 0; i < sizeof(prologue) / sizeof(prologue[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(prologue); i++)
 		explore_apply(sim, prologue[i], false, why, sizeof(why));
 	/* the prefix was checked when it was the leaf */
 	for (unsigned i = 0; i < n && *v != V_REFUSED; i++)
@@ -161,7 +162,7 @@ static void dfs_fail(struct dfs *d, unsigned depth, enum verdict v, const char *
 	struct lines l = { 0 };
 	char comment[256], name[64];
 
-	for (size_t i = 0; i < sizeof(prologue) / sizeof(prologue[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(prologue); i++)
 		lines_push(&l, prologue[i]);
 	for (unsigned i = 0; i <= depth; i++)
 		lines_push(&l, letter(o, d->path[i]));
