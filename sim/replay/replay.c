@@ -14,7 +14,7 @@
 #include "ksmsim/ksm.h"
 #include "ksmsim/replay.h"
 #include "ksmsim/sim_snapshot.h"
-#include "trace/replay_internal.h"
+#include "replay/replay_internal.h"
 
 int replay_fail_at(struct replay *r, const struct trace_cmd *c, unsigned arg,
 		   const char *fmt, ...)

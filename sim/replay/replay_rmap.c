@@ -28,7 +28,7 @@
 #include "ksmsim/sim_snapshot.h"
 #include "ksmsim/snapshot.h"
 #include "mm/internal.h"
-#include "trace/replay_internal.h"
+#include "replay/replay_internal.h"
 
 struct check_ctx {
 	struct replay *r;
