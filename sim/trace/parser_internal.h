@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "ksmsim/trace.h"
+#include "ksmsim/trace_cmds.h"
 #include "trace/lexer.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -66,6 +67,13 @@ int tparse_knob(struct parser *p, struct trace_kv *kv,
 		const struct tlex_word *name, const struct tlex_word *v);
 int tparse_counter(struct parser *p, struct trace_kv *kv,
 		   const struct tlex_word *name, const struct tlex_word *v);
+
+/* parse_args.c: word @i of the line as argument kind @a, into @c. */
+int tparse_arg(struct parser *p, struct trace_cmd *c, const struct trace_arg *a,
+	       size_t i);
+/* parse_content.c: the CONTENT @w of a write of @npages pages. */
+int tparse_content(struct parser *p, const struct tlex_word *w,
+		   uint64_t npages, struct trace_content *ct);
 
 /* parser.c: the header line, a command line (into *@out, freed on failure). */
 int tparse_header(struct parser *p);
