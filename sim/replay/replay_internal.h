@@ -19,7 +19,8 @@ int replay_fail_at(struct replay *r, const struct trace_cmd *c, unsigned arg,
 
 /* replay_rmap.c: 0 done, -1 error, 1 failure (divergence or --strict). */
 int replay_check(struct replay *r, const struct trace_cmd *c, bool after_each);
-int replay_rmap(struct replay *r, const struct trace_cmd *c);
-int replay_migrate(struct replay *r, const struct trace_cmd *c);
+/* @t: the live process P of `rmap P ADDR`, `migrate P ADDR`. */
+int replay_rmap(struct replay *r, const struct trace_cmd *c, struct task *t);
+int replay_migrate(struct replay *r, const struct trace_cmd *c, struct task *t);
 
 #endif /* KSMSIM_REPLAY_REPLAY_INTERNAL_H */
