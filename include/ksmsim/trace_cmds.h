@@ -22,7 +22,8 @@
 
 /* What an argument is, and which field of struct trace_cmd it fills. */
 enum trace_arg_kind {
-	TARG_PROC,       /* P or PARENT, a process name: proc[0]             */
+	TARG_PROC,       /* P or PARENT, a live process's name: proc[0]      */
+	TARG_NEW_PROC,   /* spawn's P, a name no live process has: proc[0]   */
 	TARG_CHILD,      /* CHILD, a process name: proc[1]                   */
 	TARG_ADDR,       /* a page-aligned address: addr                     */
 	TARG_NPAGES,     /* pages from addr, at least 1: npages              */
@@ -47,8 +48,8 @@ struct trace_arg {
 
 /* What a command does, for the code that treats commands by kind. */
 enum trace_cmd_flag {
-	/* Its first argument names a live process: the replayers look it
-	 * up first ("no live process named 'P'", at P). */
+	/* Its first argument names a live process (TARG_PROC): the
+	 * replayers look it up first ("no live process named 'P'", at P). */
 	TCF_PROCESS = 1u << 0,
 	/* A system call on P's address space (mmap ... read, prctl): the
 	 * kernel replayer hands it to P's worker process. */

@@ -372,6 +372,7 @@ int tparse_arg(struct parser *p, struct trace_cmd *c, const struct trace_arg *a,
 
 	switch (a->kind) {
 	case TARG_PROC:
+	case TARG_NEW_PROC:
 		return tparse_proc(p, w, c->proc[0]);
 	case TARG_CHILD:
 		return tparse_proc(p, w, c->proc[1]);

@@ -113,6 +113,7 @@ static void put_arg(struct out *o, const struct trace_cmd *c,
 {
 	switch (d->args[i].kind) {
 	case TARG_PROC:
+	case TARG_NEW_PROC:
 		put(o, " %s", c->proc[0]);
 		break;
 	case TARG_CHILD:
