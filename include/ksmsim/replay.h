@@ -121,7 +121,7 @@ enum replay_status replay_stream(struct ksm_sim *sim, struct trace_stream *s,
 
 /*
  * replay_check_summary() - the one line that ends every replay that ran
- * an rmap check (sim/trace/replay_summary.c): checks run, KSM pages
+ * an rmap check (sim/replay/replay_summary.c): checks run, KSM pages
  * checked, the strategies compared, divergences and findings as reported;
  * on a kernel without the indexed walk it says that only full vs truth
  * was compared and how to compare indexed (--kernel lpi).  With a newline.

@@ -36,6 +36,7 @@
 #include "core/array.h"
 #include "ksmsim/dot.h"
 #include "ksmsim/replay.h"
+#include "ksmsim/trace_cmds.h"
 
 
 static void usage(FILE *out)
@@ -280,7 +281,7 @@ static struct trace part_of(const struct trace *t, unsigned long at)
 	for (size_t i = 0; i < t->ncmds; i++) {
 		if (at && t->cmds[i].argpos[0].line > at)
 			break;
-		if (t->cmds[i].kind != TC_DOT && t->cmds[i].kind != TC_CHECK)
+		if (!(trace_cmd_flags(t->cmds[i].kind) & (TCF_DRAWS | TCF_CHECKS_ALL)))
 			p.cmds[p.ncmds++] = t->cmds[i]; /* shallow: @t owns */
 	}
 	return p;

@@ -30,6 +30,7 @@
 #include "ksm/ksm_state.h"
 #include "ksmsim/replay.h"
 #include "ksmsim/rmap.h"
+#include "ksmsim/trace_cmds.h"
 
 static double now_ms(void)
 {
@@ -203,8 +204,7 @@ int cmd_rmap(int argc, char **argv)
 
 		if (at && c->argpos[0].line > at)
 			break;
-		if (c->kind == TC_CHECK || c->kind == TC_RMAP || c->kind == TC_MIGRATE ||
-		    c->kind == TC_DOT)
+		if (trace_cmd_flags(c->kind) & (TCF_SIM_ONLY | TCF_RMAP_WALK))
 			continue;
 		if (replay_command(sim, &t, i, &opts, &res, &err) != REPLAY_OK) {
 			ksm_diag_print(stderr, &err);

@@ -43,6 +43,7 @@
 #include "ksmsim/explore.h"
 #include "ksmsim/replay.h"
 #include "ksmsim/rmap_check.h"
+#include "ksmsim/trace_cmds.h"
 #include "mm/internal.h"
 
 #define BASE 0x10000000ULL /* below 3 GiB: valid for the 32-bit layouts */
@@ -227,6 +228,14 @@ static const char *pick_free(struct ksm_sim *sim)
 		if (!sim_find_task(sim, procs[k]))
 			return procs[k];
 	return NULL;
+}
+
+/* Does the command of @line keep part of its work when refused (a scan)? */
+static bool partial(const char *line)
+{
+	int kind = trace_cmd_lookup(line, strcspn(line, " "));
+
+	return kind >= 0 && (trace_cmd_flags((enum trace_cmd_kind)kind) & TCF_PARTIAL);
 }
 
 /* One random command line over a 16-page window. */
@@ -425,7 +434,7 @@ int explore_random(const struct explore_opts *o, struct explore_report *rep)
 			if (v == V_REFUSED) {
 				rep->refused++;
 				/* A refused scan may have run part of its batches. */
-				if (!strncmp(line, "scan", 4)) {
+				if (partial(line)) {
 					ksm_sim_destroy(sim, NULL, 0);
 					sim = ksm_sim_create();
 					for (size_t i = 0; i < l.n; i++)

@@ -20,15 +20,15 @@ set(layer_core
 # The trace format (lexer, parser, writer) needs only core; the replayer
 # that turns commands into calls of the machine sits near the top.
 set(layer_trace
-    "^sim/trace/(input|lexer|parser|writer)\\.[ch]$"
-    "^include/ksmsim/trace\\.h$")
+    "^sim/trace/"
+    "^include/ksmsim/trace(_cmds)?\\.h$")
 set(layer_mm "^sim/mm/" "^include/ksmsim/(mm|sim)\\.h$")
 set(layer_ksm "^sim/ksm/" "^include/ksmsim/(ksm|advisor)\\.h$")
 set(layer_rmap "^sim/rmap/" "^include/ksmsim/(rmap|migrate)\\.h$")
 set(layer_report "^sim/report/"
     "^include/ksmsim/(snapshot|sim_snapshot|snapshot_diff|dot)\\.h$")
 set(layer_check "^sim/check/" "^include/ksmsim/(check|rmap_check)\\.h$")
-set(layer_replay "^sim/replay/" "^sim/trace/replay[a-z_]*\\.[ch]$"
+set(layer_replay "^sim/replay/"
     "^include/ksmsim/replay\\.h$")
 set(layer_explore "^sim/explore/" "^include/ksmsim/explore\\.h$")
 set(layer_cli "^sim/cli/")

@@ -2,9 +2,11 @@
 /*
  * DOC: The replayer: trace commands applied to a machine
  *
- * One function per command kind turns the parsed arguments into a call of
+ * One case per command kind turns the parsed arguments into a call of
  * the machine's API (include/ksmsim/sim.h) and turns a refusal into a
- * diagnostic pointing at the argument at fault.  The replayer owns no
+ * diagnostic pointing at the argument at fault.  The process of a command
+ * whose row in the command table (include/ksmsim/trace_cmds.h) says
+ * TCF_PROCESS is looked up before anything else.  The replayer owns no
  * state beyond the loop: everything lives in the machine.
  */
 #include <string.h>
@@ -14,7 +16,8 @@
 #include "ksmsim/ksm.h"
 #include "ksmsim/replay.h"
 #include "ksmsim/sim_snapshot.h"
-#include "trace/replay_internal.h"
+#include "ksmsim/trace_cmds.h"
+#include "replay/replay_internal.h"
 
 int replay_fail_at(struct replay *r, const struct trace_cmd *c, unsigned arg,
 		   const char *fmt, ...)
@@ -181,13 +184,26 @@ static int do_snapshot(struct replay *r, const struct trace_cmd *c)
 	return ret;
 }
 
-/* Apply one command: 0 done, -1 error (r->err set), 1 failed expect. */
+static enum sim_advice sim_advice_of(enum trace_advice a)
+{
+	return a == TADV_MERGEABLE ? SIM_MADV_MERGEABLE :
+	       a == TADV_UNMERGEABLE ? SIM_MADV_UNMERGEABLE : SIM_MADV_DONTNEED;
+}
+
+/*
+ * Apply one command: 0 done, -1 error (r->err set), 1 failed expect.
+ * The switch has a case for every kind and no default, so that a new
+ * command does not build until it has one.
+ */
 static int apply(struct replay *r, const struct trace_cmd *c)
 {
+	unsigned flags = trace_cmd_flags(c->kind);
 	struct sim_error e = { 0 };
 	struct task *t = NULL;
 	int ret = 0;
 
+	if ((flags & TCF_PROCESS) && !(t = task_arg(r, c, 0)))
+		return -1;
 	switch (c->kind) {
 	case TC_SET:
 		return do_set(r, c);
@@ -195,50 +211,11 @@ static int apply(struct replay *r, const struct trace_cmd *c)
 		ret = sim_spawn(r->sim, c->proc[0], &e);
 		break;
 	case TC_FORK:
-		if (!(t = task_arg(r, c, 0)))
-			return -1;
 		ret = sim_fork(r->sim, t, c->proc[1], &e);
 		break;
 	case TC_EXIT:
-		if (!(t = task_arg(r, c, 0)))
-			return -1;
 		ret = sim_exit(r->sim, t, &e);
 		break;
-	case TC_MMAP:
-	case TC_MUNMAP:
-	case TC_MPROTECT:
-	case TC_MREMAP:
-	case TC_MADVISE:
-	case TC_PRCTL:
-	case TC_WRITE:
-	case TC_READ:
-		if (!(t = task_arg(r, c, 0)))
-			return -1;
-		break;
-	case TC_EXPECT:
-		return do_expect(r, c);
-	case TC_SNAPSHOT:
-		return do_snapshot(r, c);
-	case TC_SCAN:
-		ret = c->scan_unit == TSCAN_ROUNDS ?
-		      ksm_scan_rounds(r->sim, c->scan_count, &e) :
-		      ksm_scan_batches(r->sim, c->scan_count, &e);
-		break;
-	case TC_CHECK:
-		return replay_check(r, c, false);
-	case TC_RMAP:
-		return replay_rmap(r, c);
-	case TC_MIGRATE:
-		return replay_migrate(r, c);
-	case TC_DOT:
-		if (r->opts->skip_dot)
-			return 0;
-		ret = sim_dot(r->sim, c->dot_what, c->proc[0], c->addr, c->dot_file, NULL, &e);
-		return ret ? sim_failed(r, c, &e) : 0;
-	case TC__COUNT:
-		return replay_fail_at(r, c, 0, "internal error: bad command kind");
-	}
-	switch (c->kind) {
 	case TC_MMAP:
 		ret = sim_mmap(r->sim, t->mm, c->addr, c->npages, sim_prot_of(c->prot), &e);
 		break;
@@ -252,10 +229,7 @@ static int apply(struct replay *r, const struct trace_cmd *c)
 		ret = sim_mremap(r->sim, t->mm, c->addr, c->npages, c->addr2, c->npages2, &e);
 		break;
 	case TC_MADVISE:
-		ret = sim_madvise(r->sim, t->mm, c->addr, c->npages,
-				  c->advice == TADV_MERGEABLE ? SIM_MADV_MERGEABLE :
-				  c->advice == TADV_UNMERGEABLE ? SIM_MADV_UNMERGEABLE :
-				  SIM_MADV_DONTNEED, &e);
+		ret = sim_madvise(r->sim, t->mm, c->addr, c->npages, sim_advice_of(c->advice), &e);
 		break;
 	case TC_PRCTL:
 		ret = sim_prctl_merge_any(r->sim, t->mm, c->merge_any, &e);
@@ -267,8 +241,28 @@ static int apply(struct replay *r, const struct trace_cmd *c)
 	case TC_READ:
 		ret = sim_read(r->sim, t->mm, c->addr, c->npages, &e);
 		break;
-	default:
+	case TC_SCAN:
+		ret = c->scan_unit == TSCAN_ROUNDS ?
+		      ksm_scan_rounds(r->sim, c->scan_count, &e) :
+		      ksm_scan_batches(r->sim, c->scan_count, &e);
 		break;
+	case TC_EXPECT:
+		return do_expect(r, c);
+	case TC_SNAPSHOT:
+		return do_snapshot(r, c);
+	case TC_CHECK:
+		return replay_check(r, c, false);
+	case TC_RMAP:
+		return replay_rmap(r, c, t);
+	case TC_MIGRATE:
+		return replay_migrate(r, c, t);
+	case TC_DOT:
+		if (r->opts->skip_dot)
+			return 0;
+		ret = sim_dot(r->sim, c->dot_what, c->proc[0], c->addr, c->dot_file, NULL, &e);
+		break;
+	case TC__COUNT:
+		return replay_fail_at(r, c, 0, "internal error: bad command kind");
 	}
 	return ret ? sim_failed(r, c, &e) : 0;
 }
@@ -295,7 +289,9 @@ static enum replay_status step(struct replay *r, const struct trace_cmd *c)
 	r->res->commands++;
 	if (r->opts->invariants == REPLAY_CHECK_EACH && check_now(r, c))
 		return REPLAY_BROKEN;
-	if (r->opts->rmap_check == REPLAY_CHECK_EACH && c->kind != TC_CHECK) {
+	/* A `check` has just checked every page: not twice. */
+	if (r->opts->rmap_check == REPLAY_CHECK_EACH &&
+	    !(trace_cmd_flags(c->kind) & TCF_CHECKS_ALL)) {
 		ret = replay_check(r, c, true);
 		if (ret)
 			return ret < 0 ? REPLAY_ERROR : REPLAY_EXPECT_FAILED;

@@ -28,7 +28,7 @@
 #include "ksmsim/sim_snapshot.h"
 #include "ksmsim/snapshot.h"
 #include "mm/internal.h"
-#include "trace/replay_internal.h"
+#include "replay/replay_internal.h"
 
 struct check_ctx {
 	struct replay *r;
@@ -136,15 +136,6 @@ int replay_check(struct replay *r, const struct trace_cmd *c, bool after_each)
 	return 0;
 }
 
-static struct task *task_of(struct replay *r, const struct trace_cmd *c)
-{
-	struct task *t = sim_find_task(r->sim, c->proc[0]);
-
-	if (!t)
-		replay_fail_at(r, c, 1, "no live process named '%s'", c->proc[0]);
-	return t;
-}
-
 #define MAX_LISTED 16 /* mappings listed per line; the rest are counted */
 
 static void print_mappings(FILE *out, const char *what, const struct rmap_mapping *m,
@@ -158,16 +149,13 @@ static void print_mappings(FILE *out, const char *what, const struct rmap_mappin
 	fprintf(out, "%s\n", n ? "" : " (none)");
 }
 
-int replay_rmap(struct replay *r, const struct trace_cmd *c)
+int replay_rmap(struct replay *r, const struct trace_cmd *c, struct task *t)
 {
-	struct task *t = task_of(r, c);
 	FILE *out = r->opts->report;
 	struct rmap_truth gt;
 	struct folio *f;
 	size_t first, count;
 
-	if (!t)
-		return -1;
 	f = rmap_folio_at(r->sim, t, c->addr);
 	if (!f)
 		return replay_fail_at(r, c, 2, "no page is mapped at 0x%" PRIx64 " (or only the zero page)",
@@ -215,16 +203,13 @@ int replay_rmap(struct replay *r, const struct trace_cmd *c)
 	return 0;
 }
 
-int replay_migrate(struct replay *r, const struct trace_cmd *c)
+int replay_migrate(struct replay *r, const struct trace_cmd *c, struct task *t)
 {
-	struct task *t = task_of(r, c);
 	struct migrate_result res;
 	struct ksm_snapshot rec;
 	struct sim_error e;
 	int ret = 0;
 
-	if (!t)
-		return -1;
 	if (sim_migrate_record(r->sim, t, c->addr, c->argpos[0].line, &res, &rec, &e)) {
 		ksm_snapshot_free(&rec);
 		return replay_fail_at(r, c, e.arg, "%s", e.msg);

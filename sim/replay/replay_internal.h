@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* Shared by the replayer's files (replay.c, replay_rmap.c). */
-#ifndef KSMSIM_TRACE_REPLAY_INTERNAL_H
-#define KSMSIM_TRACE_REPLAY_INTERNAL_H
+/* Shared by the replayer's files (sim/replay: replay.c, replay_rmap.c). */
+#ifndef KSMSIM_REPLAY_REPLAY_INTERNAL_H
+#define KSMSIM_REPLAY_REPLAY_INTERNAL_H
 
 #include "ksmsim/replay.h"
 
@@ -19,7 +19,8 @@ int replay_fail_at(struct replay *r, const struct trace_cmd *c, unsigned arg,
 
 /* replay_rmap.c: 0 done, -1 error, 1 failure (divergence or --strict). */
 int replay_check(struct replay *r, const struct trace_cmd *c, bool after_each);
-int replay_rmap(struct replay *r, const struct trace_cmd *c);
-int replay_migrate(struct replay *r, const struct trace_cmd *c);
+/* @t: the live process P of `rmap P ADDR`, `migrate P ADDR`. */
+int replay_rmap(struct replay *r, const struct trace_cmd *c, struct task *t);
+int replay_migrate(struct replay *r, const struct trace_cmd *c, struct task *t);
 
-#endif /* KSMSIM_TRACE_REPLAY_INTERNAL_H */
+#endif /* KSMSIM_REPLAY_REPLAY_INTERNAL_H */
