@@ -446,7 +446,6 @@ int cmd_compare(int argc, char **argv)
 	};
 	struct cli_args args = { argc, argv, 1, false };
 	const char *val;
-	char *end;
 	int key;
 
 	while ((key = cli_next_opt(&args, options, &val)) != CLI_OPT_END) {
@@ -468,9 +467,7 @@ int cmd_compare(int argc, char **argv)
 			s->settings[s->n++] = val;
 			break;
 		case OPT_MAX:
-			max = strtoul(val, &end, 10);
-			if (*end || !max) {
-				fprintf(stderr, "ksmsim compare: --max takes a number >= 1\n");
+			if (cli_parse_count("compare", "--max", val, 1, &max)) {
 				free(last);
 				return KSMSIM_EXIT_USAGE;
 			}
@@ -491,11 +488,16 @@ int cmd_compare(int argc, char **argv)
 			}
 			/* fall through - a second file */
 		default:
-			fprintf(stderr, "ksmsim compare: unexpected argument '%s'\n", val);
+			cli_opt_error("compare", key, val);
 			usage(stderr);
 			free(last);
 			return KSMSIM_EXIT_USAGE;
 		}
+	}
+	if (progress && quiet) {
+		fprintf(stderr, "ksmsim compare: --progress and --quiet contradict each other\n");
+		free(last);
+		return KSMSIM_EXIT_USAGE;
 	}
 	if (!file) {
 		usage(stderr);

@@ -161,12 +161,8 @@ int cmd_rmap(int argc, char **argv)
 			return KSMSIM_EXIT_OK;
 		case OPT_AT:
 		case OPT_REPEAT:
-			v = strtoul(val, &end, 0);
-			if (*end || !v) {
-				fprintf(stderr, "ksmsim rmap: %s takes a number >= 1\n",
-					key == OPT_AT ? "--at" : "--repeat");
+			if (cli_parse_count("rmap", key == OPT_AT ? "--at" : "--repeat", val, 1, &v))
 				return KSMSIM_EXIT_USAGE;
-			}
 			*(key == OPT_AT ? &at : &repeat) = v;
 			break;
 		case OPT_JSON:
@@ -179,6 +175,7 @@ int cmd_rmap(int argc, char **argv)
 			}
 			/* fall through - a fourth positional word */
 		default:
+			cli_opt_error("rmap", key, val);
 			usage(stderr);
 			return KSMSIM_EXIT_USAGE;
 		}

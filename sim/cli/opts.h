@@ -10,8 +10,9 @@
  *                         option with a value takes the next word as it
  *                         (*val)
  *   CLI_OPT_ARG           a positional word (*val)
- *   CLI_OPT_UNKNOWN       *val starts with '-' and is no option, or is an
- *                         option that needs a value but is the last word
+ *   CLI_OPT_UNKNOWN       *val starts with '-' and is no option
+ *   CLI_OPT_NO_VALUE      *val is an option that needs a value but is
+ *                         the last word ("--max needs a value")
  *   CLI_OPT_END           no words left
  *
  * Words match whole: no abbreviations, no --name=value, no clusters of
@@ -30,6 +31,7 @@ enum {
 	CLI_OPT_END = -1,
 	CLI_OPT_ARG = -2,
 	CLI_OPT_UNKNOWN = -3,
+	CLI_OPT_NO_VALUE = -4,
 };
 
 struct cli_option {
@@ -49,5 +51,16 @@ struct cli_args {
 /* @opts ends with an entry whose name is NULL. */
 int cli_next_opt(struct cli_args *a, const struct cli_option *opts,
 		 const char **val);
+
+/*
+ * cli_parse_count() - @val as a whole number >= @min (decimal or 0x hex;
+ * no sign, no blanks, no overflow) into *@out.  Return 0, or -1 after
+ * "ksmsim CMD: OPT takes a number >= MIN, not 'VAL'" on stderr.
+ */
+int cli_parse_count(const char *cmd, const char *opt, const char *val,
+		    unsigned long min, unsigned long *out);
+
+/* The message for CLI_OPT_NO_VALUE / CLI_OPT_UNKNOWN / a surplus word. */
+void cli_opt_error(const char *cmd, int key, const char *val);
 
 #endif /* KSMSIM_CLI_OPTS_H */

@@ -52,7 +52,7 @@ static void test_refused(void **state)
 		assert_string_equal(val, argv[i]);
 	}
 	/* An option that needs a value but is last. */
-	assert_int_equal(cli_next_opt(&a, options, &val), CLI_OPT_UNKNOWN);
+	assert_int_equal(cli_next_opt(&a, options, &val), CLI_OPT_NO_VALUE);
 	assert_string_equal(val, "--max");
 	assert_int_equal(cli_next_opt(&a, options, &val), CLI_OPT_END);
 }
