@@ -30,52 +30,7 @@
 
 #include "core/json.h"
 
-#define FIELD(st, type, m) { #m, type, offsetof(st, m) }
-
-const struct ksm_snap_field ksm_snap_global_fields[] = {
-	FIELD(struct ksm_snap_global, KSM_SNAP_INT, full_scans),
-	FIELD(struct ksm_snap_global, KSM_SNAP_INT, general_profit),
-	FIELD(struct ksm_snap_global, KSM_SNAP_INT, ksm_zero_pages),
-	FIELD(struct ksm_snap_global, KSM_SNAP_INT, pages_scanned),
-	FIELD(struct ksm_snap_global, KSM_SNAP_INT, pages_shared),
-	FIELD(struct ksm_snap_global, KSM_SNAP_INT, pages_sharing),
-	FIELD(struct ksm_snap_global, KSM_SNAP_INT, pages_skipped),
-	FIELD(struct ksm_snap_global, KSM_SNAP_INT, pages_unshared),
-	FIELD(struct ksm_snap_global, KSM_SNAP_INT, pages_volatile),
-	FIELD(struct ksm_snap_global, KSM_SNAP_INT, stable_node_chains),
-	FIELD(struct ksm_snap_global, KSM_SNAP_INT, stable_node_dups),
-	{ NULL, 0, 0 }
-};
-
-const struct ksm_snap_field ksm_snap_knob_fields[] = {
-	FIELD(struct ksm_snap_knobs, KSM_SNAP_INT, run),
-	FIELD(struct ksm_snap_knobs, KSM_SNAP_INT, pages_to_scan),
-	FIELD(struct ksm_snap_knobs, KSM_SNAP_INT, sleep_millisecs),
-	FIELD(struct ksm_snap_knobs, KSM_SNAP_INT, smart_scan),
-	FIELD(struct ksm_snap_knobs, KSM_SNAP_INT, max_page_sharing),
-	FIELD(struct ksm_snap_knobs, KSM_SNAP_INT, use_zero_pages),
-	FIELD(struct ksm_snap_knobs, KSM_SNAP_INT, stable_node_chains_prune_millisecs),
-	FIELD(struct ksm_snap_knobs, KSM_SNAP_INT, merge_across_nodes),
-	FIELD(struct ksm_snap_knobs, KSM_SNAP_ADVISOR, advisor_mode),
-	FIELD(struct ksm_snap_knobs, KSM_SNAP_INT, advisor_target_scan_time),
-	FIELD(struct ksm_snap_knobs, KSM_SNAP_INT, advisor_min_pages_to_scan),
-	FIELD(struct ksm_snap_knobs, KSM_SNAP_INT, advisor_max_pages_to_scan),
-	FIELD(struct ksm_snap_knobs, KSM_SNAP_INT, advisor_max_cpu),
-	{ NULL, 0, 0 }
-};
-
-const struct ksm_snap_field ksm_snap_proc_fields[] = {
-	FIELD(struct ksm_snap_proc, KSM_SNAP_INT, ksm_rmap_items),
-	FIELD(struct ksm_snap_proc, KSM_SNAP_INT, ksm_merging_pages),
-	FIELD(struct ksm_snap_proc, KSM_SNAP_INT, ksm_zero_pages),
-	FIELD(struct ksm_snap_proc, KSM_SNAP_INT, ksm_process_profit),
-	FIELD(struct ksm_snap_proc, KSM_SNAP_BOOL, ksm_merge_any),
-	FIELD(struct ksm_snap_proc, KSM_SNAP_BOOL, ksm_mergeable),
-	FIELD(struct ksm_snap_proc, KSM_SNAP_INT, vmas),
-	FIELD(struct ksm_snap_proc, KSM_SNAP_INT, mapped),
-	FIELD(struct ksm_snap_proc, KSM_SNAP_INT, zero_pfn),
-	{ NULL, 0, 0 }
-};
+#define FIELD(st, type, m) { #m, type, offsetof(st, m), 0, 0, 0, 0 }
 
 const struct ksm_snap_field ksm_snap_sharing_fields[] = {
 	FIELD(struct ksm_sharing, KSM_SNAP_INT, mapped),
@@ -86,7 +41,7 @@ const struct ksm_snap_field ksm_snap_sharing_fields[] = {
 	FIELD(struct ksm_sharing, KSM_SNAP_INT, grouped),
 	FIELD(struct ksm_sharing, KSM_SNAP_HASH, hash),
 	FIELD(struct ksm_sharing, KSM_SNAP_SIZES, sizes),
-	{ NULL, 0, 0 }
+	{ NULL, 0, 0, 0, 0, 0, 0 }
 };
 
 const struct ksm_snap_field ksm_snap_migrate_fields[] = {
@@ -96,7 +51,7 @@ const struct ksm_snap_field ksm_snap_migrate_fields[] = {
 	FIELD(struct ksm_migrate_rec, KSM_SNAP_BOOL, moved),
 	FIELD(struct ksm_migrate_rec, KSM_SNAP_INT, target_node),
 	FIELD(struct ksm_migrate_rec, KSM_SNAP_MAPPINGS, mappings),
-	{ NULL, 0, 0 }
+	{ NULL, 0, 0, 0, 0, 0, 0 }
 };
 
 const struct ksm_snap_field ksm_snap_mapping_fields[] = {
@@ -104,14 +59,14 @@ const struct ksm_snap_field ksm_snap_mapping_fields[] = {
 	FIELD(struct ksm_migrate_mapping, KSM_SNAP_ADDR, addr),
 	FIELD(struct ksm_migrate_mapping, KSM_SNAP_FRAME, frame),
 	FIELD(struct ksm_migrate_mapping, KSM_SNAP_NODE, node),
-	{ NULL, 0, 0 }
+	{ NULL, 0, 0, 0, 0, 0, 0 }
 };
 
 const struct ksm_snap_field ksm_snap_expect_failed_fields[] = {
 	FIELD(struct ksm_expect_failed_rec, KSM_SNAP_TEXT, field),
 	FIELD(struct ksm_expect_failed_rec, KSM_SNAP_TEXT, want),
 	FIELD(struct ksm_expect_failed_rec, KSM_SNAP_TEXT, got),
-	{ NULL, 0, 0 }
+	{ NULL, 0, 0, 0, 0, 0, 0 }
 };
 
 const char *ksm_record_kind_name(enum ksm_record_kind k)
@@ -128,7 +83,7 @@ const struct ksm_snap_field ksm_snap_migrate_summary_fields[] = {
 	FIELD(struct ksm_migrate_summary, KSM_SNAP_INT, on_old),
 	FIELD(struct ksm_migrate_summary, KSM_SNAP_INT, on_new),
 	FIELD(struct ksm_migrate_summary, KSM_SNAP_INT, target_node),
-	{ NULL, 0, 0 }
+	{ NULL, 0, 0, 0, 0, 0, 0 }
 };
 
 static const char *const frame_names[] = {
@@ -190,46 +145,6 @@ void ksm_migrate_sort(struct ksm_migrate_rec *m)
 {
 	if (m->nmappings > 1)
 		qsort(m->mappings, m->nmappings, sizeof(*m->mappings), mapping_qsort_cmp);
-}
-
-static const char *const advisor_names[] = {
-	[KSM_ADVISOR_NONE] = "none",
-	[KSM_ADVISOR_SCAN_TIME] = "scan-time",
-};
-
-const char *ksm_advisor_mode_name(enum ksm_advisor_mode m)
-{
-	if ((unsigned)m >= sizeof(advisor_names) / sizeof(advisor_names[0]))
-		return NULL;
-	return advisor_names[m];
-}
-
-int ksm_advisor_mode_parse(const char *s, enum ksm_advisor_mode *out)
-{
-	for (unsigned i = 0; i < sizeof(advisor_names) / sizeof(advisor_names[0]); i++) {
-		if (!strcmp(s, advisor_names[i])) {
-			*out = (enum ksm_advisor_mode)i;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-void ksm_snap_knobs_default(struct ksm_snap_knobs *k)
-{
-	k->run = 1; /* the format's starting state; the kernel boots with 0 */
-	k->pages_to_scan = 100;
-	k->sleep_millisecs = 20;
-	k->smart_scan = 1;
-	k->max_page_sharing = 256;
-	k->use_zero_pages = 0;
-	k->stable_node_chains_prune_millisecs = 2000;
-	k->merge_across_nodes = 1;
-	k->advisor_mode = KSM_ADVISOR_NONE;
-	k->advisor_target_scan_time = 200;
-	k->advisor_min_pages_to_scan = 500;
-	k->advisor_max_pages_to_scan = 30000;
-	k->advisor_max_cpu = 70;
 }
 
 /* ------------------------------------------------------------------ */
@@ -967,8 +882,7 @@ static int table_member(struct jp *p, void *ctx, const char *key, size_t keypos)
 		 * Only the profits are signed; a negative count is a
 		 * producer's bug worth stopping at.
 		 */
-		if (v < 0 && strcmp(key, "general_profit") &&
-		    strcmp(key, "ksm_process_profit"))
+		if (v < 0 && !(t->tab[i].flags & KSM_F_SIGNED))
 			return fail_at(p, at, "negative value for %s", what);
 		*(int64_t *)m = v;
 		return 0;

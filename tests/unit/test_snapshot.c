@@ -49,15 +49,15 @@ static void build_example(struct ksm_snapshot *s)
 	s->global.pages_scanned = 2000;
 	s->global.pages_shared = 10;
 	s->global.pages_sharing = 990;
-	ksm_snap_knobs_default(&s->knobs);
+	ksm_knobs_default(&s->knobs);
 	s->knobs.pages_to_scan = 10000;
 	s->nprocs = 1;
 	s->procs = calloc(1, sizeof(*s->procs));
 	strcpy(s->procs[0].name, "a");
-	s->procs[0].ksm_rmap_items = 1000;
-	s->procs[0].ksm_merging_pages = 1000;
-	s->procs[0].ksm_process_profit = 4032000;
-	s->procs[0].ksm_mergeable = true;
+	s->procs[0].stat.ksm_rmap_items = 1000;
+	s->procs[0].stat.ksm_merging_pages = 1000;
+	s->procs[0].stat.ksm_process_profit = 4032000;
+	s->procs[0].stat.ksm_mergeable = true;
 	s->procs[0].vmas = 1;
 	s->procs[0].mapped = 1000;
 	s->sharing.mapped = 1000;
@@ -107,7 +107,7 @@ static void test_writer_empty_and_escapes(void **state)
 	memset(&s, 0, sizeof(s));
 	s.line = 3;
 	s.label = strdup("q\"\\\n\x01");
-	ksm_snap_knobs_default(&s.knobs);
+	ksm_knobs_default(&s.knobs);
 	s.knobs.advisor_mode = KSM_ADVISOR_SCAN_TIME;
 	s.global.general_profit = -128;
 	s.sharing.hash = KSM_FNV1A64_INIT;
@@ -193,8 +193,8 @@ static void test_reader_lenient_where_json_is(void **state)
 	assert_int_equal(s.nprocs, 2);
 	assert_string_equal(s.procs[0].name, "a");
 	assert_string_equal(s.procs[1].name, "zz");
-	assert_true(s.procs[1].ksm_merge_any);
-	assert_int_equal(s.procs[1].ksm_process_profit, -64);
+	assert_true(s.procs[1].stat.ksm_merge_any);
+	assert_int_equal(s.procs[1].stat.ksm_process_profit, -64);
 	ksm_snapshot_free(&s);
 }
 
