@@ -280,7 +280,9 @@ static void test_sign_rule(void **state)
 				continue;
 			/* The key within its object ("procs":{"a":{ for procs). */
 			snprintf(key, sizeof(key), "\"%s\":0", r->name);
-			line = strdup(buf);
+			line = malloc(len + 2); /* one byte longer: "-1" for "0" */
+			assert_non_null(line);
+			memcpy(line, buf, len + 1);
 			at = strstr(strstr(line, t ? "\"procs\"" : "\"global\""), key);
 			assert_non_null(at);
 			memmove(at + strlen(key) + 1, at + strlen(key), strlen(at + strlen(key)) + 1);
