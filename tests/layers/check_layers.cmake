@@ -16,14 +16,14 @@
 set(KSMSIM_LAYERS core trace mm ksm rmap report check replay explore cli tools)
 set(layer_core
     "^sim/core/"
-    "^include/ksmsim/(diag|bsd_tree|interval_tree|version)\\.h$")
+    "^include/ksmsim/(diag|bsd_tree|interval_tree|version|ksm_fields|advisor)\\.h$")
 # The trace format (lexer, parser, writer) needs only core; the replayer
 # that turns commands into calls of the machine sits near the top.
 set(layer_trace
     "^sim/trace/"
     "^include/ksmsim/trace(_cmds)?\\.h$")
 set(layer_mm "^sim/mm/" "^include/ksmsim/(mm|sim)\\.h$")
-set(layer_ksm "^sim/ksm/" "^include/ksmsim/(ksm|advisor)\\.h$")
+set(layer_ksm "^sim/ksm/" "^include/ksmsim/ksm\\.h$")
 set(layer_rmap "^sim/rmap/" "^include/ksmsim/(rmap|migrate)\\.h$")
 set(layer_report "^sim/report/"
     "^include/ksmsim/(snapshot|sim_snapshot|snapshot_diff|dot)\\.h$")

@@ -205,12 +205,8 @@ void kr_lock_release(int fd);
 
 /* ---- procfs.c ---- */
 
-struct kr_ksm_stat {
-	int64_t rmap_items, zero_pages, merging_pages, process_profit;
-	bool merge_any, mergeable;
-};
-
-int kr_read_ksm_stat(pid_t pid, struct kr_ksm_stat *st, struct ksm_diag *err);
+/* /proc/PID/ksm_stat into @sp->stat (the KSM_F_PROCFS fields). */
+int kr_read_ksm_stat(pid_t pid, struct ksm_snap_proc *sp, struct ksm_diag *err);
 /* VMAs of @pid that overlap @r. */
 int kr_count_vmas(pid_t pid, const struct kr_ranges *r, int64_t *out,
 		  struct ksm_diag *err);
@@ -399,7 +395,7 @@ int kr_migrate(struct kr_state *st, struct kr_proc *p, uint64_t addr, unsigned l
 
 /* The knobs as the trace set them (what a snapshot reports). */
 struct kr_state {
-	struct ksm_snap_knobs knobs;
+	struct ksm_knobs knobs;
 	struct kr_ctl *ctl;
 	struct kr_ksmd *ksmd;
 	struct kr_pageinfo *pi;

@@ -539,7 +539,7 @@ refuse_foreign:
 	ctl.verbose = opt.verbose;
 	ksmd.drain = !opt.no_drain;
 	ksmd.verbose = opt.verbose;
-	ksm_snap_knobs_default(&st.knobs);
+	ksm_knobs_default(&st.knobs);
 	st.ctl = &ctl;
 	st.ksmd = &ksmd;
 	st.pi = &pi;

@@ -120,7 +120,7 @@ static int set_run(struct ctx *x, const struct trace_kv *kv)
 }
 
 /* Write the trace's value, then give the kernel knob back to the stepper. */
-static int set_stepper_knob(struct ctx *x, const struct trace_kv *kv, int64_t *logical,
+static int set_stepper_knob(struct ctx *x, const struct trace_kv *kv, uint64_t *logical,
 			    const char *park_value)
 {
 	int r = kr_sysfs_write(kv->name, kv->text);
@@ -131,7 +131,7 @@ static int set_stepper_knob(struct ctx *x, const struct trace_kv *kv, int64_t *l
 			       strerror(-r));
 	if (kr_sysfs_read_i64(kv->name, &v))
 		return fail_at(x, kv->name_pos, "cannot read back %s", kv->name);
-	*logical = v;
+	*logical = (uint64_t)v;
 	if (park_value && (r = kr_sysfs_write(kv->name, park_value)))
 		return fail_at(x, kv->name_pos, "cannot restore %s: %s", kv->name,
 			       strerror(-r));
@@ -140,7 +140,8 @@ static int set_stepper_knob(struct ctx *x, const struct trace_kv *kv, int64_t *l
 
 static int set_one(struct ctx *x, const struct trace_kv *kv)
 {
-	struct ksm_snap_knobs *k = &x->st->knobs;
+	struct ksm_knobs *k = &x->st->knobs;
+	const struct ksm_snap_field *f;
 	char park[32];
 	int r;
 
@@ -166,9 +167,12 @@ static int set_one(struct ctx *x, const struct trace_kv *kv)
 			return fail_at(x, kv->value_pos, "set advisor_mode=%s: %s", kv->text,
 				       strerror(-r));
 		if (m != k->advisor_mode) {
+			int64_t v;
+
 			/* The kernel reset pages_to_scan (100, or the advisor's minimum). */
-			if (kr_sysfs_read_i64("pages_to_scan", &k->pages_to_scan))
+			if (kr_sysfs_read_i64("pages_to_scan", &v))
 				return fail_at(x, kv->name_pos, "cannot read pages_to_scan");
+			k->pages_to_scan = (uint64_t)v;
 			k->advisor_mode = m;
 			if (m == KSM_ADVISOR_NONE && (r = kr_sysfs_write("pages_to_scan", "0")))
 				return fail_at(x, kv->name_pos, "cannot park pages_to_scan: %s",
@@ -176,11 +180,9 @@ static int set_one(struct ctx *x, const struct trace_kv *kv)
 		}
 		return 0;
 	}
-	for (const struct ksm_snap_field *f = ksm_snap_knob_fields; f->name; f++) {
-		if (strcmp(f->name, kv->name) || f->type != KSM_SNAP_INT)
-			continue;
-		return set_stepper_knob(x, kv, (int64_t *)((char *)k + f->offset), NULL);
-	}
+	f = ksm_field_find(ksm_snap_knob_fields, kv->name);
+	if (f && f->type == KSM_SNAP_INT)
+		return set_stepper_knob(x, kv, (uint64_t *)((char *)k + f->offset), NULL);
 	return fail_at(x, kv->name_pos, "unknown knob %s", kv->name);
 }
 
