@@ -11,7 +11,15 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "ksmsim/ksm_fields.h"
 #include "trace/parser_internal.h"
+
+/*
+ * The names, in the order of the record's objects.  What each name's value
+ * is — its type, its choices, its sign — comes from the one description
+ * of knobs and counters (include/ksmsim/ksm_fields.h), whose rows are in
+ * the same order; test_ksm_fields checks that the names agree.
+ */
 
 /* In the order of the "knobs" object of the snapshot record. */
 const char *const trace_knob_names[] = {
@@ -30,23 +38,6 @@ const char *const trace_knob_names[] = {
 	"advisor_max_cpu",
 	NULL
 };
-
-/* What values each knob takes; same order as trace_knob_names. */
-enum knob_type {
-	KNOB_U64,		/* any number that fits in 64 bits */
-	KNOB_BOOL,		/* 0 or 1 */
-	KNOB_RUN,		/* 0, 1 or 2 */
-	KNOB_ADVISOR_MODE,	/* none or scan-time */
-};
-
-static const enum knob_type knob_types[] = {
-	KNOB_RUN, KNOB_U64, KNOB_U64, KNOB_BOOL, KNOB_U64, KNOB_BOOL,
-	KNOB_U64, KNOB_BOOL, KNOB_ADVISOR_MODE, KNOB_U64, KNOB_U64,
-	KNOB_U64, KNOB_U64,
-};
-
-_Static_assert(ARRAY_SIZE(knob_types) + 1 == ARRAY_SIZE(trace_knob_names),
-	       "one type per knob");
 
 /* Sorted, as the "global" object of the snapshot record. */
 const char *const trace_global_counter_names[] = {
@@ -129,6 +120,7 @@ int tparse_knob(struct parser *p, struct trace_kv *kv,
 		      const struct tlex_word *name,
 		      const struct tlex_word *v)
 {
+	const struct ksm_snap_field *f;
 	struct quotes q;
 	int i;
 
@@ -150,23 +142,20 @@ int tparse_knob(struct parser *p, struct trace_kv *kv,
 	kv->kind = TKV_KNOB;
 	kv->index = (unsigned)i;
 	kv->is_num = true;
-	switch (knob_types[i]) {
-	case KNOB_RUN:
-		return parse_small(p, v, trace_knob_names[i], 2, "0, 1 or 2",
-				   &kv->num);
-	case KNOB_BOOL:
-		return parse_small(p, v, trace_knob_names[i], 1, "0 or 1",
-				   &kv->num);
-	case KNOB_ADVISOR_MODE:
+	f = &ksm_snap_knob_fields[i];
+	if (f->type == KSM_SNAP_ADVISOR) {
 		kv->is_num = false;
 		if (tlex_is(v, "none") || tlex_is(v, "scan-time"))
 			return 0;
 		return tparse_err(p, v->col,
 			    "advisor_mode must be none or scan-time, got '%s'",
 			    tlex_quote(v, q.a));
-	case KNOB_U64:
-		break;
 	}
+	/* A knob of few values (run, the 0/1 knobs) is checked here; the
+	 * others take any 64-bit number, and the machine enforces their
+	 * bounds as the kernel's sysfs store does. */
+	if (ksm_knob_choices(f))
+		return parse_small(p, v, f->name, f->max, ksm_knob_choices(f), &kv->num);
 	return tparse_num(p, v, trace_knob_names[i], &kv->num);
 }
 
@@ -300,18 +289,19 @@ int tparse_counter(struct parser *p, struct trace_kv *kv,
 			 const struct tlex_word *name,
 			 const struct tlex_word *v)
 {
+	const struct ksm_snap_field *f;
+
 	if (parse_counter_name(p, kv, name))
 		return -1;
 	kv->is_num = true;
-	if (field_is(kv, TKV_PROC, trace_proc_field_names, "ksm_merge_any") ||
-	    field_is(kv, TKV_PROC, trace_proc_field_names, "ksm_mergeable") ||
+	/* The counters' and per-process fields' rows say what they hold. */
+	f = kv->kind == TKV_GLOBAL ? &ksm_snap_global_fields[kv->index] :
+	    kv->kind == TKV_PROC ? &ksm_snap_proc_fields[kv->index] : NULL;
+	if ((f && f->type == KSM_SNAP_BOOL) ||
 	    field_is(kv, TKV_MIGRATE, trace_migrate_field_names, "moved") ||
 	    field_is(kv, TKV_MIGRATE, trace_migrate_field_names, "ksm"))
 		return parse_bool_value(p, kv, v, &kv->num);
-	if (field_is(kv, TKV_GLOBAL, trace_global_counter_names,
-		     "general_profit") ||
-	    field_is(kv, TKV_PROC, trace_proc_field_names,
-		     "ksm_process_profit"))
+	if (f && (f->flags & KSM_F_SIGNED))
 		return parse_signed_value(p, kv, v, &kv->num);
 	if (field_is(kv, TKV_SHARING, trace_sharing_field_names, "hash"))
 		return parse_hash_value(p, v, &kv->num);
