@@ -31,6 +31,7 @@
 #include "cli/commands.h"
 #include "cli/window.h"
 #include "core/alloc.h"
+#include "core/outfile.h"
 #include "ksmsim/dot.h"
 #include "ksmsim/ksm.h"
 #include "ksmsim/migrate.h"
@@ -185,10 +186,12 @@ static void draw(struct window_report *rep, struct ksm_sim *sim, struct folio *p
 
 	snprintf(title, sizeof(title), "%s, after line %u: the lpi kernel's indexed walk misses a mapping",
 		 rep->t->file, rep->t->cmds[cmd].argpos[0].line);
-	if (sim_dot_rmap_folio(sim, page, rep->svg, title, &e))
+	if (sim_dot_rmap_folio(sim, page, rep->svg, title, &e)) {
 		fprintf(stderr, "ksmsim window: cannot draw %s: %s\n", rep->svg, e.msg);
-	else
+		rep->svg_failed = true;
+	} else {
 		rep->svg_written = true;
+	}
 }
 
 /* Replay every command on both machines; fill @rep.  0, or 2 on bad input. */
@@ -283,12 +286,16 @@ int cmd_window(int argc, char **argv)
 			quiet = true;
 		} else if (!strcmp(argv[i], "--svg")) {
 			if (i + 1 == argc) {
-				fprintf(stderr, "ksmsim window: --svg needs a FILE\n");
+				fprintf(stderr, "ksmsim window: --svg needs a value (FILE)\n");
 				return KSMSIM_EXIT_USAGE;
 			}
 			rep.svg = argv[++i];
 		} else if (!strcmp(argv[i], "--recorded")) {
-			if (i + 1 == argc || add_recording(&rep, argv[++i]))
+			if (i + 1 == argc) {
+				fprintf(stderr, "ksmsim window: --recorded needs a value (KERNEL=FILE)\n");
+				goto usage_error;
+			}
+			if (add_recording(&rep, argv[++i]))
 				goto usage_error;
 		} else if ((argv[i][0] == '-' && argv[i][1]) || file) {
 			fprintf(stderr, "ksmsim window: unexpected argument '%s'\n", argv[i]);
@@ -300,6 +307,12 @@ int cmd_window(int argc, char **argv)
 	}
 	if (!file) {
 		usage(stderr);
+		goto usage_error;
+	}
+	/* Say now, not after a replay of minutes, that the picture cannot
+	 * be written. */
+	if (rep.svg && outfile_check(rep.svg, &err)) {
+		ksm_diag_print(stderr, &err);
 		goto usage_error;
 	}
 	for (int r = 0; r < rep.nrecorded; r++)
@@ -334,6 +347,8 @@ int cmd_window(int argc, char **argv)
 		if (fflush(stdout)) {
 			fprintf(stderr, "ksmsim window: cannot write standard output\n");
 			rc = KSMSIM_EXIT_USAGE;
+		} else if (rep.svg_failed) {
+			rc = KSMSIM_EXIT_USAGE; /* said by draw() */
 		} else if (rep.nwin) {
 			rc = KSMSIM_EXIT_FAIL;
 		}
