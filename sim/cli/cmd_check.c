@@ -262,8 +262,15 @@ done:
 		}
 		fputs("}\n", stdout);
 	} else {
-		if (stopped && st != REPLAY_ERROR)
+		if (stopped && st != REPLAY_ERROR && strstr(err.msg, "rmap walks reach different")) {
+			/* The divergence itself was just reported as a finding:
+			 * say only that the check stops there, and where to look. */
+			printf("%s:%u:%u: check stopped at this divergence, after %u command%s; "
+			       "`ksmsim window %s` shows the whole window\n", err.file, err.line,
+			       err.col, res.commands, res.commands == 1 ? "" : "s", file);
+		} else if (stopped && st != REPLAY_ERROR) {
 			ksm_diag_print(stdout, &err);
+		}
 		if (st != REPLAY_ERROR)
 			replay_check_summary(stdout, file, &res);
 	}

@@ -95,6 +95,7 @@ must_not_have("{" "${out}" "check without --json")
 run(1 check --kernel lpi ${f01})
 must_have("${f01}:21:1: check (after this command): divergence: KSM page pfn 2 (token 9): full walk finds 3 mappings, indexed 2" "${out}" "check f01")
 must_have("${f01}: check: 9 checks run, 1 KSM page checked (10 anonymous); ${lpi_strategies}; 1 divergence, 0 findings; naive control: 1 miss, as expected after mremap" "${out}" "check f01")
+must_have("check stopped at this divergence, after 9 commands" "${out}" "check f01 stop line")
 last_line("${out}" l)
 must_have("total (1 trace, 1 failed)" "${l}" "check f01 total")
 # As baseline the naive walk's misses (the negative control) are reported
