@@ -105,32 +105,52 @@ static void on_expect(void *ctx, const struct ksm_diag *d)
 
 static int parse_args(int argc, char **argv, struct check_args *a)
 {
+	enum { OPT_HELP, OPT_JSON, OPT_KERNEL, OPT_SET, OPT_INVARIANTS };
+	static const struct cli_option options[] = {
+		{ "--help", "-h", CLI_VAL_NONE, OPT_HELP, NULL },
+		{ "--json", NULL, CLI_VAL_NONE, OPT_JSON, NULL },
+		CLI_PINS_OPTIONS(OPT_KERNEL, OPT_SET, OPT_INVARIANTS),
+		{ NULL, NULL, CLI_VAL_NONE, 0, NULL },
+	};
+	struct cli_args args = { argc, argv, 1, true, false, false, NULL };
+	const char *val;
+	int key;
+
 	a->invariants = REPLAY_CHECK_EACH;
 	a->traces = calloc((size_t)argc, sizeof(*a->traces));
 	if (!a->traces) {
 		fprintf(stderr, "ksmsim check: out of memory\n");
 		return -1;
 	}
-	for (int i = 1; i < argc; i++) {
-		const char *s = argv[i];
-		int pin;
-
-		if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
+	while ((key = cli_next_opt(&args, options, &val)) != CLI_OPT_END) {
+		switch (key) {
+		case OPT_HELP:
 			usage(stdout);
 			return 1;
-		} else if (!strcmp(s, "--json")) {
+		case OPT_JSON:
 			a->json = true;
-		} else if ((pin = cli_pins_option(&a->pins, "check", argc, argv, &i))) {
-			if (pin < 0)
+			break;
+		case OPT_KERNEL:
+			if (cli_pins_take(&a->pins, "check", "--kernel", val))
 				return -1;
-		} else if ((pin = cli_invariants_option("check", s, &a->invariants))) {
-			if (pin < 0)
+			break;
+		case OPT_SET:
+			if (cli_pins_take(&a->pins, "check", "--set", val))
 				return -1;
-		} else if (s[0] == '-' && s[1]) {
-			fprintf(stderr, "ksmsim check: unknown option '%s'\n", s);
+			break;
+		case OPT_INVARIANTS:
+			if (cli_invariants_take("check", val, &a->invariants))
+				return -1;
+			break;
+		case CLI_OPT_ARG:
+			a->traces[a->ntraces++] = val;
+			break;
+		case CLI_OPT_NO_VALUE:
+			cli_opt_error(&args, "check", key, val);
 			return -1;
-		} else {
-			a->traces[a->ntraces++] = s;
+		default:
+			fprintf(stderr, "ksmsim check: unknown option '%s'\n", val);
+			return -1;
 		}
 	}
 	if (!a->ntraces) {

@@ -471,7 +471,7 @@ int cmd_compare(int argc, char **argv)
 			}
 			/* fall through - a second file */
 		default:
-			cli_opt_error("compare", key, val);
+			cli_opt_error(&args, "compare", key, val);
 			usage(stderr);
 			free(last);
 			return KSMSIM_EXIT_USAGE;

@@ -175,7 +175,7 @@ int cmd_rmap(int argc, char **argv)
 			}
 			/* fall through - a fourth positional word */
 		default:
-			cli_opt_error("rmap", key, val);
+			cli_opt_error(&args, "rmap", key, val);
 			usage(stderr);
 			return KSMSIM_EXIT_USAGE;
 		}

@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/opts.h"
 #include "cli/window.h"
 #include "core/alloc.h"
 #include "core/outfile.h"
@@ -60,7 +61,7 @@ static void usage(FILE *out)
 		"  --json      the report as one JSON object on stdout\n"
 		"  --progress  progress on stderr even when it is not a terminal\n"
 		"              (on a terminal it is shown for runs over a second)\n"
-		"  --quiet     no progress\n"
+		"  --quiet     no progress (not with --progress)\n"
 		"  --recorded KERNEL=FILE\n"
 		"              also show what a real kernel did at each `migrate`: FILE is\n"
 		"              TRACE's snapshot stream recorded there by ksmsim-kernel-replay\n"
@@ -272,38 +273,59 @@ int cmd_window(int argc, char **argv)
 	struct trace t = { 0 };
 	const char *file = NULL;
 	bool json = false, progress = false, quiet = false;
-	int rc;
+	enum { OPT_HELP, OPT_JSON, OPT_PROGRESS, OPT_QUIET, OPT_SVG, OPT_RECORDED };
+	static const struct cli_option options[] = {
+		{ "--help", "-h", CLI_VAL_NONE, OPT_HELP, NULL },
+		{ "--json", NULL, CLI_VAL_NONE, OPT_JSON, NULL },
+		{ "--progress", NULL, CLI_VAL_NONE, OPT_PROGRESS, NULL },
+		{ "--quiet", NULL, CLI_VAL_NONE, OPT_QUIET, NULL },
+		{ "--svg", NULL, CLI_VAL_NEXT, OPT_SVG, "a value (FILE)" },
+		{ "--recorded", NULL, CLI_VAL_NEXT, OPT_RECORDED, "a value (KERNEL=FILE)" },
+		{ NULL, NULL, CLI_VAL_NONE, 0, NULL },
+	};
+	struct cli_args args = { argc, argv, 1, true, false, false, NULL };
+	const char *val;
+	int rc, key;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+	while ((key = cli_next_opt(&args, options, &val)) != CLI_OPT_END) {
+		switch (key) {
+		case OPT_HELP:
 			usage(stdout);
 			return KSMSIM_EXIT_OK;
-		} else if (!strcmp(argv[i], "--json")) {
+		case OPT_JSON:
 			json = true;
-		} else if (!strcmp(argv[i], "--progress")) {
+			break;
+		case OPT_PROGRESS:
 			progress = true;
-		} else if (!strcmp(argv[i], "--quiet")) {
+			break;
+		case OPT_QUIET:
 			quiet = true;
-		} else if (!strcmp(argv[i], "--svg")) {
-			if (i + 1 == argc) {
-				fprintf(stderr, "ksmsim window: --svg needs a value (FILE)\n");
-				return KSMSIM_EXIT_USAGE;
-			}
-			rep.svg = argv[++i];
-		} else if (!strcmp(argv[i], "--recorded")) {
-			if (i + 1 == argc) {
-				fprintf(stderr, "ksmsim window: --recorded needs a value (KERNEL=FILE)\n");
+			break;
+		case OPT_SVG:
+			rep.svg = val;
+			break;
+		case OPT_RECORDED:
+			if (add_recording(&rep, val))
 				goto usage_error;
+			break;
+		case CLI_OPT_NO_VALUE:
+			cli_opt_error(&args, "window", key, val);
+			goto usage_error;
+		case CLI_OPT_ARG:
+			if (!file) {
+				file = val;
+				break;
 			}
-			if (add_recording(&rep, argv[++i]))
-				goto usage_error;
-		} else if ((argv[i][0] == '-' && argv[i][1]) || file) {
-			fprintf(stderr, "ksmsim window: unexpected argument '%s'\n", argv[i]);
+			/* fall through - a second trace */
+		default:
+			cli_opt_error(&args, "window", key, val);
 			usage(stderr);
 			return KSMSIM_EXIT_USAGE;
-		} else {
-			file = argv[i];
 		}
+	}
+	if (progress && quiet) {
+		fprintf(stderr, "ksmsim window: --progress and --quiet contradict each other\n");
+		goto usage_error;
 	}
 	if (!file) {
 		usage(stderr);
