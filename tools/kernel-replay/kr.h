@@ -487,6 +487,25 @@ int kr_guest_take_single(const char *job, const char *trace, const char *snap_pa
  * -1 when the guest never finished. */
 int kr_guest_read_done(const char *job, char *release, size_t len);
 
+/* ---- options.c ---- */
+
+/* What the command line asked for (the rest of argv from optind on are
+ * the traces). */
+struct kr_cmdline {
+	struct kr_options opt;
+	const char *snap_path;  /* --snapshots FILE, or NULL        */
+	const char *lock_path;  /* --lock, KR_DEFAULT_LOCK            */
+	unsigned wait_secs;     /* --wait                             */
+	bool probe_only, allow_foreign, list_users;
+	struct kr_guest_opts guest;
+	const char *out_dir;    /* --out-dir DIR, or NULL             */
+};
+
+void kr_usage(FILE *out);
+/* Parse the options into @cl: -1 go on, else the exit status (--help,
+ * --version, or a bad option, said on stderr). */
+int kr_parse_args(int argc, char **argv, struct kr_cmdline *cl);
+
 /* ---- guest_init.c ---- */
 
 /* The program is the guest's init (PID 1): never returns. */
