@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "report/snapshot_json.h"
+#include "core/array.h"
 
 int jp_fail_at(struct jp *p, size_t pos, const char *fmt, ...)
 {
@@ -72,24 +73,13 @@ struct sbuf {
 	size_t n, cap;
 };
 
-static int sbuf_put(struct sbuf *sb, const char *src, size_t n)
+/* Running out of memory ends the program (core/alloc.h). */
+static void sbuf_put(struct sbuf *sb, const char *src, size_t n)
 {
-	if (sb->n + n + 1 > sb->cap) {
-		size_t cap = sb->cap ? sb->cap : 32;
-		char *t;
-
-		while (cap < sb->n + n + 1)
-			cap *= 2;
-		t = realloc(sb->b, cap);
-		if (!t)
-			return -1;
-		sb->b = t;
-		sb->cap = cap;
-	}
+	ARRAY_GROW(sb->b, sb->cap, sb->n + n + 1, 32);
 	memcpy(sb->b + sb->n, src, n);
 	sb->n += n;
 	sb->b[sb->n] = '\0';
-	return 0;
 }
 
 static size_t utf8_encode(uint32_t cp, char out[4])
@@ -179,8 +169,7 @@ int jp_parse_string(struct jp *p, char **out, const char *what)
 		return jp_fail_at(p, p->pos, "expected a string for %s, found %s",
 			       what, jp_describe(p));
 	start = p->pos++;
-	if (sbuf_put(&sb, "", 0))
-		goto oom;
+	sbuf_put(&sb, "", 0);
 	for (;;) {
 		unsigned char c;
 
@@ -223,8 +212,7 @@ int jp_parse_string(struct jp *p, char **out, const char *what)
 				return jp_fail_at(p, p->pos, "invalid escape '\\%c'", e);
 			}
 			if (rep) {
-				if (sbuf_put(&sb, rep, 1))
-					goto oom;
+				sbuf_put(&sb, rep, 1);
 				p->pos += 2;
 				continue;
 			}
@@ -259,8 +247,7 @@ int jp_parse_string(struct jp *p, char **out, const char *what)
 				free(sb.b);
 				return jp_fail_at(p, p->pos, "NUL character in a string");
 			}
-			if (sbuf_put(&sb, enc, utf8_encode(cp, enc)))
-				goto oom;
+			sbuf_put(&sb, enc, utf8_encode(cp, enc));
 			p->pos += 6;
 			continue;
 		}
@@ -272,16 +259,12 @@ int jp_parse_string(struct jp *p, char **out, const char *what)
 				free(sb.b);
 				return jp_fail_at(p, p->pos, "invalid UTF-8 in a string");
 			}
-			if (sbuf_put(&sb, p->s + p->pos, n))
-				goto oom;
+			sbuf_put(&sb, p->s + p->pos, n);
 			p->pos += n;
 		}
 	}
 	*out = sb.b;
 	return 0;
-oom:
-	free(sb.b);
-	return jp_fail_at(p, p->pos, "out of memory");
 }
 
 int jp_parse_int(struct jp *p, int64_t *out, const char *what)

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "report/snapshot_internal.h"
+#include "core/array.h"
 #include "report/snapshot_json.h"
 
 /* An object described by a field table. */
@@ -62,17 +63,7 @@ static int parse_sizes(struct jp *p, struct table_ctx *t, int64_t **out)
 				x, what);
 			goto fail;
 		}
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			int64_t *nv = realloc(v, ncap * sizeof(*v));
-
-			if (!nv) {
-				jp_fail_at(p, p->pos, "out of memory");
-				goto fail;
-			}
-			v = nv;
-			cap = ncap;
-		}
+		ARRAY_GROW(v, cap, n + 1, 16);
 		v[n++] = x;
 		if (jp_peek(p) == ',') {
 			p->pos++;
@@ -151,17 +142,7 @@ static int parse_mappings(struct jp *p, const char *where, struct ksm_migrate_re
 		struct ksm_migrate_mapping *e;
 		size_t at;
 
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 8;
-			struct ksm_migrate_mapping *nv = realloc(v, ncap * sizeof(*v));
-
-			if (!nv) {
-				jp_fail_at(p, p->pos, "out of memory");
-				goto fail;
-			}
-			v = nv;
-			cap = ncap;
-		}
+		ARRAY_GROW(v, cap, n + 1, 8);
 		e = &v[n];
 		memset(e, 0, sizeof(*e));
 		snprintf(what, sizeof(what), "%s.mappings[%zu]", where, n);
@@ -441,15 +422,7 @@ static int proc_member(struct jp *p, void *ctx, const char *key, size_t keypos)
 	for (size_t i = 0; i < s->nprocs; i++)
 		if (!strcmp(s->procs[i].name, key))
 			return jp_fail_at(p, keypos, "duplicate process \"%s\" in procs", key);
-	if (s->nprocs == r->cap) {
-		size_t ncap = r->cap ? r->cap * 2 : 8;
-		struct ksm_snap_proc *t = realloc(s->procs, ncap * sizeof(*t));
-
-		if (!t)
-			return jp_fail_at(p, keypos, "out of memory");
-		s->procs = t;
-		r->cap = ncap;
-	}
+	ARRAY_GROW(s->procs, r->cap, s->nprocs + 1, 8);
 	pr = &s->procs[s->nprocs++];
 	memset(pr, 0, sizeof(*pr));
 	snprintf(pr->name, sizeof(pr->name), "%s", key);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/file.h"
+#include "core/array.h"
 #include "ksmsim/snapshot_diff.h"
 
 static int read_all(const char *path, char **buf, size_t *len,
@@ -41,17 +42,7 @@ int ksm_snapshot_read_buffer(const char *file, const char *text, size_t len,
 			ksm_diag_set(err, file, line, 1, "empty line (expected a snapshot record)");
 			goto fail;
 		}
-		if (nrec == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			struct ksm_snapshot *t = realloc(recs, ncap * sizeof(*t));
-
-			if (!t) {
-				ksm_diag_set(err, file, line, 0, "out of memory");
-				goto fail;
-			}
-			recs = t;
-			cap = ncap;
-		}
+		ARRAY_GROW(recs, cap, nrec + 1, 16);
 		if (ksm_snapshot_parse(file, line, text + pos, end - pos, &recs[nrec], err))
 			goto fail;
 		nrec++;
