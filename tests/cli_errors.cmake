@@ -5,7 +5,7 @@ set(tmp ${CMAKE_CURRENT_BINARY_DIR}/cli-errors)
 file(REMOVE_RECURSE ${tmp})
 file(MAKE_DIRECTORY ${tmp})
 
-include(${CMAKE_CURRENT_LIST_DIR}/expect_run.cmake)
+include(${CMAKE_CURRENT_LIST_DIR}/golden.cmake)
 
 expect_run(2 "unknown subcommand 'frobnicate'" frobnicate)
 expect_run(2 "usage: ksmsim" )
@@ -17,6 +17,28 @@ expect_run(2 "one trace at a time" replay a.trace b.trace)
 expect_run(2 "${tmp}/missing.trace: cannot read:" replay ${tmp}/missing.trace)
 expect_run(2 "${tmp}: cannot read:" replay ${tmp})
 expect_run(2 "usage: ksmsim fmt TRACE" fmt)
+
+# One option parser (sim/cli/opts.c) for every subcommand: an option that
+# takes a value but is the last word says so, contradictory flags are
+# refused, words match whole.
+expect_run(2 "ksmsim replay: --kernel needs a value" replay x.trace --kernel)
+expect_run(2 "ksmsim replay: --set needs a value" replay x.trace --set)
+expect_run(2 "ksmsim replay: --report needs a file name" replay x.trace --report)
+expect_run(2 "ksmsim replay: --check-dot needs a folder" replay x.trace --check-dot)
+expect_run(2 "unknown option '--check-invariants'" replay --check-invariants each x.trace)
+expect_run(2 "ksmsim replay: --check=each and --check=none contradict each other"
+           replay --check=each --check=none x.trace)
+expect_run(2 "ksmsim check: --kernel needs a value" check x.trace --kernel)
+expect_run(2 "ksmsim check: --set needs a value" check x.trace --set)
+expect_run(2 "ksmsim window: --progress and --quiet contradict each other"
+           window --progress --quiet x.trace)
+expect_run(2 "ksmsim window: unexpected argument '--svg=x.svg'" window --svg=x.svg x.trace)
+expect_run(2 "ksmsim diff: --ignore needs a FIELD" diff a.jsonl b.jsonl --ignore)
+expect_run(2 "ksmsim diff: unknown option '--ignores'" diff --ignores knobs a.jsonl b.jsonl)
+# After "--" every word is a file, even one that starts with '-'.
+expect_run(2 "-x.jsonl: cannot read" diff -- -x.jsonl ${tmp}/missing.jsonl)
+expect_run(2 "usage: ksmsim fmt TRACE" fmt --help x.trace)
+expect_run(2 "usage: ksmsim fmt TRACE" fmt a.trace b.trace)
 
 # A trace that fails half way leaves no snapshot file, not even a partial one.
 file(WRITE ${tmp}/fails.trace "ksmtrace 1\nspawn a\nsnapshot first\nmmap a 0x100000000000 4\nmmap a 0x100000001000 1\n")

@@ -52,6 +52,10 @@ deps() {
 	DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
+usage() {
+	awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
+}
+
 build() { # build DIR [cmake args...]
 	local dir=$1; shift
 	cmake -S "$root" -B "$root/$dir" "$@" >/dev/null
@@ -86,7 +90,7 @@ demo() {
 
 	The trace: $trace (read its comments).  More:
 	  build/ksmsim window TRACE        any trace; --json for scripts
-	  build/ksmsim explore --exhaustive --depth 6   search for windows
+	  build/ksmsim explore --exhaustive --depth 6 --out out   search for windows
 	  docs/rmap.md                     what the window is and why it opens
 	EOF
 }
@@ -128,7 +132,13 @@ fuzz)
 	# Passed every time: the cache would otherwise keep an earlier S.
 	build build-fuzz -DCMAKE_C_COMPILER=clang -DKSMSIM_FUZZ=ON -DKSMSIM_FUZZ_SECONDS="$seconds"
 	ctest --test-dir "$root/build-fuzz" --output-on-failure -R '^fuzz\.' ;;
+-h|--help|help)
+	usage ;;
+'')
+	usage >&2
+	exit 2 ;;
 *)
-	awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
+	echo "ksmsim: tools/dev.sh: unknown command '$1'" >&2
+	usage >&2
 	exit 2 ;;
 esac

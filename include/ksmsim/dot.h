@@ -71,9 +71,10 @@ struct dot_opts {
 	/* Most structure nodes (tree nodes, rmap_items, VMAs, anon_vmas,
 	 * chains) to draw; 0 means DOT_DEFAULT_LIMIT. */
 	unsigned limit;
-	/* stable, unstable, all: draw only what concerns this process (its
-	 * rmap_items, the tree nodes above them, its VMAs and anon_vmas);
-	 * NULL draws every process.  Ignored by mm and anon_vma. */
+	/* stable, unstable, anon_vma, all: draw only what concerns this
+	 * process (its rmap_items, the tree nodes above them, its VMAs,
+	 * anon_vmas and chains); NULL draws every process.  mm and rmap
+	 * are of one process or page already: sim_dot() refuses it. */
 	const char *focus;
 	/* stable, all: draw only the KSM page mapped at page_proc:page_addr
 	 * (its tree entry, the path to it, its rmap_items); NULL: every one. */

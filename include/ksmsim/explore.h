@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Random and exhaustive exploration (sim/check/explore*.c). */
+/* Random and exhaustive exploration (sim/explore/explore*.c). */
 #ifndef KSMSIM_EXPLORE_H
 #define KSMSIM_EXPLORE_H
 

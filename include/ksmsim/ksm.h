@@ -3,7 +3,7 @@
  * DOC: KSM knobs and counters as the trace sees them
  *
  * The knobs are the files of /sys/kernel/mm/ksm/ with Linux 6.18's
- * defaults; ksm_set_knob() applies a write with the kernel's validation
+ * defaults (ksm_snap_knob_fields); ksm_set_knob() applies a write with the kernel's validation
  * (EINVAL and EBUSY cases become errors with a message).  The counters are
  * read the way the kernel computes them at read time (pages_volatile and
  * general_profit are derived, not stored).
@@ -14,50 +14,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ksmsim/advisor.h"
+#include "ksmsim/ksm_fields.h"
 #include "ksmsim/sim.h"
 
 
-struct ksm_knobs {
-	unsigned run;                  /* 0 stop, 1 merge, 2 unmerge      */
-	unsigned long pages_to_scan;
-	unsigned long sleep_millisecs;
-	bool smart_scan;
-	unsigned long max_page_sharing;
-	bool use_zero_pages;
-	unsigned long stable_node_chains_prune_millisecs;
-	bool merge_across_nodes;
-	enum ksm_advisor_mode advisor_mode;
-	unsigned long advisor_target_scan_time; /* seconds */
-	unsigned long advisor_min_pages_to_scan;
-	unsigned long advisor_max_pages_to_scan;
-	unsigned long advisor_max_cpu;          /* percent */
-};
-
-/* Global counters, as /sys/kernel/mm/ksm/ would show them now. */
-struct ksm_counters {
-	long full_scans;
-	long general_profit;
-	long ksm_zero_pages;
-	unsigned long pages_scanned;
-	long pages_shared;
-	long pages_sharing;
-	unsigned long pages_skipped;
-	long pages_unshared;
-	long pages_volatile;
-	long stable_node_chains;
-	long stable_node_dups;
-};
-
-/* /proc/PID/ksm_stat of one process. */
-struct ksm_proc_stat {
-	long ksm_rmap_items;
-	long ksm_zero_pages;
-	long ksm_merging_pages;
-	long ksm_process_profit;
-	bool ksm_merge_any;
-	bool ksm_mergeable;
-};
+/*
+ * struct ksm_knobs, struct ksm_counters and struct ksm_proc_stat, and the
+ * tables that describe them, are in ksmsim/ksm_fields.h.
+ */
 
 const struct ksm_knobs *ksm_knobs(const struct ksm_sim *sim);
 
@@ -83,9 +47,28 @@ int ksm_pin_sim_knob(struct ksm_sim *sim, const char *name, const char *text,
 int ksm_scan_rounds(struct ksm_sim *sim, unsigned long n, struct sim_error *err);
 int ksm_scan_batches(struct ksm_sim *sim, unsigned long n, struct sim_error *err);
 
+/* The global counters, as /sys/kernel/mm/ksm/ would show them now. */
 void ksm_read_counters(const struct ksm_sim *sim, struct ksm_counters *c);
+/* /proc/PID/ksm_stat of the process of @mm. */
 void ksm_read_proc_stat(const struct ksm_sim *sim, const struct mm_struct *mm,
 			struct ksm_proc_stat *st);
+
+/*
+ * The strategies of rmap_walk_ksm() (include/ksmsim/rmap.h describes
+ * them).  The enum lives with KSM because the machine's kernel picks one
+ * (sim.kernel, or sim.walk; sim/ksm/sim_knobs.c) and the walks below KSM's
+ * layer only carry it out.
+ */
+enum rmap_strategy {
+	RMAP_FULL,
+	RMAP_INDEXED,
+	RMAP_NAIVE,
+	RMAP__COUNT
+};
+
+const char *rmap_strategy_name(enum rmap_strategy s);
+/* Parse "full", "indexed" or "naive"; 0 or -1. */
+int rmap_strategy_parse(const char *s, enum rmap_strategy *out);
 
 /* sizeof(struct ksm_rmap_item) of the modelled kernel, for the profits. */
 unsigned ksm_rmap_item_size(const struct ksm_sim *sim);

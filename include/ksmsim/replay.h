@@ -43,6 +43,10 @@ struct replay_opts {
 	FILE *report;          /* `check`, `rmap`, `migrate` reports; NULL: dropped */
 	const char *check_dot_dir; /* the checker draws each KSM page it
 				    * reports here (rmap picture); NULL: not */
+	bool skip_dot;         /* the trace's own `dot` commands draw
+				* nothing: for the reports that replay a
+				* trace to examine it (window, compare,
+				* check), not to run it                  */
 	void (*on_expect_failure)(void *ctx, const struct ksm_diag *d);
 	/* Each rmap finding the checker reports (where it first appears with
 	 * --check=each), with the command it follows; NULL: not called. */
@@ -117,7 +121,7 @@ enum replay_status replay_stream(struct ksm_sim *sim, struct trace_stream *s,
 
 /*
  * replay_check_summary() - the one line that ends every replay that ran
- * an rmap check (sim/trace/replay_summary.c): checks run, KSM pages
+ * an rmap check (sim/replay/replay_summary.c): checks run, KSM pages
  * checked, the strategies compared, divergences and findings as reported;
  * on a kernel without the indexed walk it says that only full vs truth
  * was compared and how to compare indexed (--kernel lpi).  With a newline.

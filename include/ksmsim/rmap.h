@@ -31,18 +31,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "ksmsim/ksm.h" /* enum rmap_strategy */
 #include "ksmsim/sim.h"
-
-enum rmap_strategy {
-	RMAP_FULL,
-	RMAP_INDEXED,
-	RMAP_NAIVE,
-	RMAP__COUNT
-};
-
-const char *rmap_strategy_name(enum rmap_strategy s);
-/* Parse "full", "indexed" or "naive"; 0 or -1. */
-int rmap_strategy_parse(const char *s, enum rmap_strategy *out);
 
 /* One mapping: which process, which VMA, which address. */
 struct rmap_mapping {

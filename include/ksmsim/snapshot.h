@@ -73,57 +73,14 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "ksmsim/advisor.h"
 #include "ksmsim/diag.h"
+#include "ksmsim/ksm_fields.h"
 
-#define KSM_SNAP_NAME_MAX 32 /* longest process name, as in the trace format */
-
-/* Global counters of /sys/kernel/mm/ksm, in sorted (record) order. */
-struct ksm_snap_global {
-	int64_t full_scans;         /* kernel value; run=2 resets it to 0   */
-	int64_t general_profit;     /* signed                                */
-	int64_t ksm_zero_pages;
-	int64_t pages_scanned;      /* counted from the start of the replay  */
-	int64_t pages_shared;
-	int64_t pages_sharing;
-	int64_t pages_skipped;      /* counted from the start of the replay  */
-	int64_t pages_unshared;
-	int64_t pages_volatile;
-	int64_t stable_node_chains;
-	int64_t stable_node_dups;
-};
-
-
-/* Knobs in force, in the order of `set`'s list in the format. */
-struct ksm_snap_knobs {
-	int64_t run;
-	int64_t pages_to_scan;
-	int64_t sleep_millisecs;
-	int64_t smart_scan;
-	int64_t max_page_sharing;
-	int64_t use_zero_pages;
-	int64_t stable_node_chains_prune_millisecs;
-	int64_t merge_across_nodes;
-	enum ksm_advisor_mode advisor_mode;
-	int64_t advisor_target_scan_time;
-	int64_t advisor_min_pages_to_scan;
-	int64_t advisor_max_pages_to_scan;
-	int64_t advisor_max_cpu;
-};
-
-/* One live process: /proc/PID/ksm_stat plus what its page tables show. */
-struct ksm_snap_proc {
-	char name[KSM_SNAP_NAME_MAX + 1];
-	int64_t ksm_rmap_items;
-	int64_t ksm_merging_pages;
-	int64_t ksm_zero_pages;
-	int64_t ksm_process_profit; /* signed */
-	bool ksm_merge_any;
-	bool ksm_mergeable;
-	int64_t vmas;     /* VMAs of the process (trace mappings only)  */
-	int64_t mapped;   /* present pages                               */
-	int64_t zero_pfn; /* present pages that map the shared zero page */
-};
+/*
+ * The "global", "knobs" and "procs" objects are struct ksm_counters,
+ * struct ksm_knobs and struct ksm_snap_proc, described with their field
+ * tables in ksmsim/ksm_fields.h.
+ */
 
 /* The physical sharing partition (see ksm_sharing_compute()). */
 struct ksm_sharing {
@@ -187,8 +144,8 @@ struct ksm_snapshot {
 	enum ksm_record_kind kind;
 	unsigned line;               /* trace line of the command            */
 	char *label;                 /* owned; "" when the command had none  */
-	struct ksm_snap_global global;
-	struct ksm_snap_knobs knobs;
+	struct ksm_counters global;
+	struct ksm_knobs knobs;
 	struct ksm_snap_proc *procs; /* owned; sorted by name (byte order)   */
 	size_t nprocs;
 	struct ksm_sharing sharing;
@@ -211,31 +168,10 @@ struct ksm_migrate_summary {
 	int64_t target_node; /* target_node                                  */
 };
 
-/* JSON types of record members, for the field tables. */
-enum ksm_snap_type {
-	KSM_SNAP_INT,     /* int64_t                                  */
-	KSM_SNAP_BOOL,    /* bool                                     */
-	KSM_SNAP_ADVISOR, /* enum ksm_advisor_mode, written as string */
-	KSM_SNAP_HASH,    /* uint64_t, written as "16 hex digits"     */
-	KSM_SNAP_SIZES,   /* int64_t *sizes with `groups` entries     */
-	KSM_SNAP_NAME,    /* char[KSM_SNAP_NAME_MAX + 1], a process name */
-	KSM_SNAP_ADDR,    /* uint64_t, written as "0x" + lower-case hex */
-	KSM_SNAP_FRAME,   /* enum ksm_migrate_frame, written as string  */
-	KSM_SNAP_NODE,    /* int64_t, a NUMA node or -1                 */
-	KSM_SNAP_MAPPINGS, /* the mappings of struct ksm_migrate_rec   */
-	KSM_SNAP_TEXT,    /* char[KSM_SNAP_TEXT_MAX + 1], any string  */
-};
-
-struct ksm_snap_field {
-	const char *name;
-	enum ksm_snap_type type;
-	size_t offset; /* within the object's struct */
-};
-
-/* NULL-name-terminated tables, in record order. */
-extern const struct ksm_snap_field ksm_snap_global_fields[];  /* struct ksm_snap_global */
-extern const struct ksm_snap_field ksm_snap_knob_fields[];    /* struct ksm_snap_knobs  */
-extern const struct ksm_snap_field ksm_snap_proc_fields[];    /* struct ksm_snap_proc (not name) */
+/*
+ * NULL-name-terminated tables of the record's own objects, in record
+ * order (those of global, knobs and procs are in ksmsim/ksm_fields.h).
+ */
 extern const struct ksm_snap_field ksm_snap_sharing_fields[]; /* struct ksm_sharing     */
 extern const struct ksm_snap_field ksm_snap_migrate_fields[]; /* struct ksm_migrate_rec */
 extern const struct ksm_snap_field ksm_snap_mapping_fields[]; /* struct ksm_migrate_mapping */
@@ -257,17 +193,6 @@ void ksm_migrate_summarize(const struct ksm_migrate_rec *m,
  * then address, as the record lists them.
  */
 void ksm_migrate_sort(struct ksm_migrate_rec *m);
-
-/* "none" / "scan-time"; NULL for an out-of-range value. */
-const char *ksm_advisor_mode_name(enum ksm_advisor_mode m);
-/* Parse "none" / "scan-time"; 0 or -1. */
-int ksm_advisor_mode_parse(const char *s, enum ksm_advisor_mode *out);
-
-/*
- * ksm_snap_knobs_default() - the knobs of Linux 6.18 at boot, which a
- * replay starts from (run=1, the format's starting state).
- */
-void ksm_snap_knobs_default(struct ksm_snap_knobs *k);
 
 /*
  * ksm_snapshot_write() - print @s as one JSON Lines record (with the final
@@ -335,8 +260,8 @@ uint64_t ksm_fnv1a64(uint64_t h, const void *p, size_t n);
 /*
  * ksm_sharing_compute() - fill @out from @n pairs.  Reorders @refs (it
  * sorts them by physical page).  @out->sizes is allocated (NULL when there
- * are no groups).
- * Return: 0, or -1 with errno ENOMEM.
+ * are no groups).  Running out of memory ends the program (exit 3).
+ * Return: 0.
  */
 int ksm_sharing_compute(struct ksm_page_ref *refs, size_t n,
 			struct ksm_sharing *out);
@@ -345,7 +270,7 @@ int ksm_sharing_compute(struct ksm_page_ref *refs, size_t n,
  * ksm_sharing_write_text() - print the canonical text of the partition of
  * @refs (reordered as by ksm_sharing_compute()) to @out, without a newline.
  * For debugging and tests; the hash is of exactly these bytes.
- * Return: 0, or -1 (ENOMEM or a write error).
+ * Return: 0, or -1 on a write error.
  */
 int ksm_sharing_write_text(FILE *out, struct ksm_page_ref *refs, size_t n);
 

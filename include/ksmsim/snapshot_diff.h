@@ -11,8 +11,11 @@
  * through a callback with the field's dotted path and both values as
  * `ksmsim diff` prints them (strings and the hash quoted, long sizes
  * arrays summarised).  When the streams hold different numbers of records
- * it then reports the counts and every unmatched record.  `ksmsim diff`
- * and `ksmsim-difffuzz` are its users; the printing is theirs.
+ * it then reports the counts and every unmatched record.  `ksmsim diff`,
+ * `ksmsim compare` and `ksmsim-difffuzz` are its users; the printing is
+ * theirs.  `compare` asks for the values as `expect` writes them
+ * (@expect_values) and compares the summaries of two migrations with
+ * ksm_snapdiff_fields().
  *
  * Ignore patterns (`--ignore FIELD`) leave out FIELD and everything below
  * it; a `*` component matches any one name (procs.*.vmas), also a key in
@@ -37,6 +40,9 @@
 struct ksm_snapdiff_opts {
 	const char *const *ignore; /* patterns, @nignore of them         */
 	size_t nignore;
+	/* Values as `expect` writes them (the hash unquoted, advisor_mode
+	 * as its number), not as the record does. */
+	bool expect_values;
 	/* A field of record @a (stream A) differs from record @b's. */
 	void (*on_diff)(void *ctx, const struct ksm_snapshot *a,
 			const struct ksm_snapshot *b, const char *field,
@@ -63,6 +69,16 @@ bool ksm_snapdiff_ignored(const char *const *pats, size_t n, const char *field);
 unsigned long ksm_snapdiff_compare(const struct ksm_snapshot *a, size_t na,
 				   const struct ksm_snapshot *b, size_t nb,
 				   const struct ksm_snapdiff_opts *o);
+
+/*
+ * ksm_snapdiff_fields() - compare one object of field table @tab at @a
+ * with the one at @b (no SIZES or MAPPINGS member), fields named
+ * "@prefix.NAME"; @o->on_diff is called with NULL records.
+ * Return: the number of differences.
+ */
+unsigned long ksm_snapdiff_fields(const char *prefix, const struct ksm_snap_field *tab,
+				  const void *a, const void *b,
+				  const struct ksm_snapdiff_opts *o);
 
 /*
  * ksm_snapshot_read_buffer() - every record of the JSON Lines text @text

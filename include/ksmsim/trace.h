@@ -15,7 +15,8 @@
  * mapped: those checks belong to whoever applies the commands.
  *
  * The writer (sim/trace/writer.c) prints a struct trace back to text that
- * parses to an equal struct trace (positions aside).
+ * parses to an equal struct trace (positions aside).  Both follow the
+ * command table (include/ksmsim/trace_cmds.h), one row per command.
  *
  * Ownership: a struct trace owns every string and array it points to;
  * trace_free() releases them all.

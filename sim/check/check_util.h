@@ -22,6 +22,11 @@ static inline int check_fail(char *why, size_t whylen, const char *fmt, ...)
 	return -1;
 }
 
+struct ksm_sim;
+
+/* KSM's invariants (ksm_invariants.c), part of sim_check_invariants(). */
+int ksm_check_invariants(struct ksm_sim *sim, char *why, size_t whylen);
+
 /* qsort/bsearch order of an array of pointers, by address. */
 static inline int check_ptr_cmp(const void *a, const void *b)
 {

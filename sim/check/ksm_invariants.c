@@ -21,6 +21,7 @@
  */
 #include <stdlib.h>
 
+#include "core/array.h"
 #include "ksm/ksm_state.h"
 #include "check/check_util.h"
 #include "mm/internal.h"
@@ -42,10 +43,7 @@ static bool node_is_live(const struct kchk *c, const struct ksm_stable_node *n)
 
 static void add_node(struct kchk *c, struct ksm_stable_node *n)
 {
-	if (c->nnodes == c->cap) {
-		c->cap = c->cap ? 2 * c->cap : 64;
-		c->nodes = xrealloc(c->nodes, c->cap * sizeof(*c->nodes));
-	}
+	ARRAY_GROW(c->nodes, c->cap, c->nnodes + 1, 64);
 	c->nodes[c->nnodes++] = n;
 }
 

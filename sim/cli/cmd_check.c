@@ -43,7 +43,8 @@ static void usage(FILE *out)
 		"Replays each trace with the rmap check after every command: every KSM\n"
 		"page's full, indexed and naive walks against each other and against the\n"
 		"page tables (docs/rmap.md).  Prints each finding where it first appears,\n"
-		"a summary line per trace and a total; writes no snapshot records.\n"
+		"a summary line per trace and a total; writes no snapshot records, and\n"
+		"the traces' own `dot` commands draw nothing.\n"
 		"  --kernel K            check as kernel K (baseline or lpi), whatever the\n"
 		"                        trace's `set sim.kernel` says; only lpi has the\n"
 		"                        indexed walk, so only lpi compares full with indexed\n"
@@ -104,32 +105,52 @@ static void on_expect(void *ctx, const struct ksm_diag *d)
 
 static int parse_args(int argc, char **argv, struct check_args *a)
 {
+	enum { OPT_HELP, OPT_JSON, OPT_KERNEL, OPT_SET, OPT_INVARIANTS };
+	static const struct cli_option options[] = {
+		{ "--help", "-h", CLI_VAL_NONE, OPT_HELP, NULL },
+		{ "--json", NULL, CLI_VAL_NONE, OPT_JSON, NULL },
+		CLI_PINS_OPTIONS(OPT_KERNEL, OPT_SET, OPT_INVARIANTS),
+		{ NULL, NULL, CLI_VAL_NONE, 0, NULL },
+	};
+	struct cli_args args = { argc, argv, 1, true, false, false, NULL };
+	const char *val;
+	int key;
+
 	a->invariants = REPLAY_CHECK_EACH;
 	a->traces = calloc((size_t)argc, sizeof(*a->traces));
 	if (!a->traces) {
 		fprintf(stderr, "ksmsim check: out of memory\n");
 		return -1;
 	}
-	for (int i = 1; i < argc; i++) {
-		const char *s = argv[i];
-		int pin;
-
-		if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
+	while ((key = cli_next_opt(&args, options, &val)) != CLI_OPT_END) {
+		switch (key) {
+		case OPT_HELP:
 			usage(stdout);
 			return 1;
-		} else if (!strcmp(s, "--json")) {
+		case OPT_JSON:
 			a->json = true;
-		} else if ((pin = cli_pins_option(&a->pins, "check", argc, argv, &i))) {
-			if (pin < 0)
+			break;
+		case OPT_KERNEL:
+			if (cli_pins_take(&a->pins, "check", "--kernel", val))
 				return -1;
-		} else if ((pin = cli_invariants_option("check", s, &a->invariants))) {
-			if (pin < 0)
+			break;
+		case OPT_SET:
+			if (cli_pins_take(&a->pins, "check", "--set", val))
 				return -1;
-		} else if (s[0] == '-' && s[1]) {
-			fprintf(stderr, "ksmsim check: unknown option '%s'\n", s);
+			break;
+		case OPT_INVARIANTS:
+			if (cli_invariants_take("check", val, &a->invariants))
+				return -1;
+			break;
+		case CLI_OPT_ARG:
+			a->traces[a->ntraces++] = val;
+			break;
+		case CLI_OPT_NO_VALUE:
+			cli_opt_error(&args, "check", key, val);
 			return -1;
-		} else {
-			a->traces[a->ntraces++] = s;
+		default:
+			fprintf(stderr, "ksmsim check: unknown option '%s'\n", val);
+			return -1;
 		}
 	}
 	if (!a->ntraces) {
@@ -198,6 +219,7 @@ static int check_one(const struct check_args *a, const char *file,
 		.invariants = a->invariants,
 		.rmap_check = REPLAY_CHECK_EACH,
 		.keep_going = true,
+		.skip_dot = true,
 		.report = a->json ? NULL : stdout,
 		.on_expect_failure = on_expect,
 		.on_check_finding = on_finding,
@@ -205,7 +227,7 @@ static int check_one(const struct check_args *a, const char *file,
 	};
 	struct replay_result res = { 0 };
 	struct ksm_diag err = { 0 };
-	struct trace t = { 0 };
+	struct trace_stream *t = NULL;
 	enum replay_status st = REPLAY_ERROR;
 	struct ksm_sim *sim = NULL;
 	const char *kernel = "";
@@ -218,11 +240,13 @@ static int check_one(const struct check_args *a, const char *file,
 		json_string(stdout, file);
 		fputs(",\"reports\":[", stdout);
 	}
-	if (trace_parse_file(file, &t, &err))
+	/* Read as a stream, in bounded memory, as `replay` does: a syntax
+	 * error is found before anything runs (for a pipe, where it is). */
+	if (trace_stream_open(file, &t, &err) || trace_stream_check(t, &err) < 0)
 		goto done;
 	sim = ksm_sim_create();
 	cli_pins_apply(&a->pins, "check", sim); /* validated in cmd_check() */
-	st = replay_trace(sim, &t, &opts, &res, &err);
+	st = replay_stream(sim, t, &opts, &res, &err);
 	kernel = ksm_kernel_name(sim->ksm->kernel);
 done:
 	if (sim && ksm_sim_destroy(sim, leaks, sizeof(leaks))) {
@@ -230,7 +254,7 @@ done:
 		if (st == REPLAY_OK)
 			st = REPLAY_BROKEN;
 	}
-	trace_free(&t);
+	trace_stream_close(t);
 	/*
 	 * A failed expect was reported as it happened (keep_going); a stop —
 	 * a divergence, an error, a broken invariant — is in @err.
@@ -258,8 +282,15 @@ done:
 		}
 		fputs("}\n", stdout);
 	} else {
-		if (stopped && st != REPLAY_ERROR)
+		if (stopped && st != REPLAY_ERROR && strstr(err.msg, "rmap walks reach different")) {
+			/* The divergence itself was just reported as a finding:
+			 * say only that the check stops there, and where to look. */
+			printf("%s:%u:%u: check stopped at this divergence, after %u command%s; "
+			       "`ksmsim window %s` shows the whole window\n", err.file, err.line,
+			       err.col, res.commands, res.commands == 1 ? "" : "s", file);
+		} else if (stopped && st != REPLAY_ERROR) {
 			ksm_diag_print(stdout, &err);
+		}
 		if (st != REPLAY_ERROR)
 			replay_check_summary(stdout, file, &res);
 	}

@@ -38,56 +38,13 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/compare.h"
+#include "cli/opts.h"
 #include "cli/progress.h"
 #include "core/alloc.h"
 #include "core/json.h"
 #include "ksmsim/ksm.h"
 #include "ksmsim/replay.h"
-#include "ksmsim/rmap_check.h"
-#include "ksmsim/sim_snapshot.h"
-#include "ksmsim/rmap.h"
-#include "mm/internal.h"
-
-#define MAX_SETTINGS 16
-
-/*
- * One rmap finding of one machine after one command.  @page names the
- * page by its first mapping (process, address), which both machines
- * share while their PFNs may not (a page one kernel migrated and the
- * other could not sits on different frames).
- */
-struct finding {
-	enum rmap_finding_kind kind;
-	uint32_t pfn;
-	char page[KSM_SNAP_NAME_MAX + 24]; /* "P:0xADDR", or "pfn N" unmapped */
-	char *text;
-	bool matched;
-};
-
-struct side {
-	const char *settings[MAX_SETTINGS];
-	int n;
-	struct ksm_sim *sim;
-	struct replay_result res;
-	struct finding *f;
-	size_t nf, capf;
-};
-
-/* A field that differs: where.field, and both values. */
-struct field_diff {
-	char field[96];
-	char a[40], b[40];
-};
-
-/* What differs after one command. */
-struct diffs {
-	struct field_diff *fd;   /* counters, knobs, procs, sharing */
-	size_t nfd, capfd;
-	struct field_diff *md;   /* the migrate outcome            */
-	size_t nmd, capmd;
-	struct finding **only[2]; /* findings of one machine only   */
-	size_t nonly[2];
-};
 
 static void usage(FILE *out)
 {
@@ -98,10 +55,12 @@ static void usage(FILE *out)
 		"Replays TRACE on two machines in lockstep and reports, after each command,\n"
 		"where they differ: snapshot fields (counters, processes, sharing), the rmap\n"
 		"check of every KSM page (a divergence or other finding on one machine only)\n"
-		"and the outcome of each `migrate`.\n"
+		"and the outcome of each `migrate`.  The trace's own `dot` commands draw\n"
+		"nothing (both machines would write the same file).\n"
 		"  --a NAME=VALUE, --b NAME=VALUE  a knob of machine a or b (repeatable);\n"
 		"                  sim.* knobs are pinned (the trace's own `set` of them is\n"
-		"                  ignored).  Default: --a sim.kernel=baseline --b sim.kernel=lpi\n"
+		"                  ignored).  A side that does not set sim.kernel gets\n"
+		"                  sim.kernel=baseline (a) or sim.kernel=lpi (b)\n"
 		"  --max N         print at most N commands after which they differ (default 20)\n"
 		"  --json          one JSON object on stdout with the same content\n"
 		"  --progress      progress on stderr even when it is not a terminal (on a\n"
@@ -135,290 +94,10 @@ static int apply_settings(struct side *s, const char *tag)
 	return 0;
 }
 
-/* The field @f of the object at @obj, as 64 bits. */
-static uint64_t field_u64(const struct ksm_snap_field *f, const void *obj)
-{
-	const char *p = (const char *)obj + f->offset;
-
-	switch (f->type) {
-	case KSM_SNAP_BOOL:
-		return *(const bool *)p;
-	case KSM_SNAP_ADVISOR:
-		return *(const enum ksm_advisor_mode *)p;
-	case KSM_SNAP_HASH:
-		return *(const uint64_t *)p;
-	case KSM_SNAP_ADDR:
-		return *(const uint64_t *)p;
-	case KSM_SNAP_FRAME:
-		return *(const enum ksm_migrate_frame *)p;
-	case KSM_SNAP_NAME:
-	case KSM_SNAP_MAPPINGS:
-	case KSM_SNAP_TEXT:
-		return 0; /* not in the tables compared here */
-	case KSM_SNAP_INT:
-	case KSM_SNAP_SIZES:
-	case KSM_SNAP_NODE:
-		break;
-	}
-	return (uint64_t)*(const int64_t *)p;
-}
-
-
-static void add_diff(struct field_diff **v, size_t *n, size_t *cap, const char *field,
-		     const char *a, const char *b)
-{
-	if (*n == *cap) {
-		*cap = *cap ? *cap * 2 : 16;
-		*v = xrealloc(*v, *cap * sizeof(**v));
-	}
-	snprintf((*v)[*n].field, sizeof((*v)[*n].field), "%s", field);
-	snprintf((*v)[*n].a, sizeof((*v)[*n].a), "%s", a);
-	snprintf((*v)[*n].b, sizeof((*v)[*n].b), "%s", b);
-	(*n)++;
-}
-
-/* Each differing field of one object, as "where.field". */
-static void diff_fields(const struct ksm_snap_field *tab, const char *where,
-			const void *a, const void *b, struct field_diff **v, size_t *n,
-			size_t *cap)
-{
-	for (; tab->name; tab++) {
-		char va[32], vb[32], field[96];
-		uint64_t x, y;
-
-		if (tab->type == KSM_SNAP_SIZES)
-			continue; /* follow from groups, grouped and the hash */
-		x = field_u64(tab, a);
-		y = field_u64(tab, b);
-		if (x == y)
-			continue;
-		ksm_snapshot_format_value(tab, x, va, sizeof(va));
-		ksm_snapshot_format_value(tab, y, vb, sizeof(vb));
-		snprintf(field, sizeof(field), "%s.%s", where, tab->name);
-		add_diff(v, n, cap, field, va, vb);
-	}
-}
-
-static void diff_snapshots(const struct ksm_snapshot *a, const struct ksm_snapshot *b,
-			   struct diffs *d)
-{
-	diff_fields(ksm_snap_global_fields, "global", &a->global, &b->global, &d->fd, &d->nfd, &d->capfd);
-	diff_fields(ksm_snap_knob_fields, "knobs", &a->knobs, &b->knobs, &d->fd, &d->nfd, &d->capfd);
-	for (size_t i = 0; i < a->nprocs && i < b->nprocs; i++) {
-		char where[64];
-
-		snprintf(where, sizeof(where), "procs.%s", a->procs[i].name);
-		diff_fields(ksm_snap_proc_fields, where, &a->procs[i], &b->procs[i], &d->fd,
-			    &d->nfd, &d->capfd);
-	}
-	diff_fields(ksm_snap_sharing_fields, "sharing", &a->sharing, &b->sharing, &d->fd,
-		    &d->nfd, &d->capfd);
-}
-
-/* ---- the rmap check of each machine ---- */
-
-static void on_finding(void *ctx, enum rmap_finding_kind kind, struct folio *page,
-		       const char *text)
-{
-	struct side *s = ctx;
-
-	if (s->nf == s->capf) {
-		s->capf = s->capf ? s->capf * 2 : 16;
-		s->f = xrealloc(s->f, s->capf * sizeof(*s->f));
-	}
-	s->f[s->nf++] = (struct finding){ .kind = kind, .pfn = page->pfn, .text = xstrdup(text) };
-}
-
-static void drop_findings(struct side *s)
-{
-	for (size_t i = 0; i < s->nf; i++)
-		free(s->f[i].text);
-	s->nf = 0;
-}
-
-/*
- * Check every KSM page of @s's machine.  Findings are matched between the
- * machines by kind and page: their texts differ where the kernels do
- * (lpi's lists each item's index), which is not a difference of outcome.
- */
-static void check_side(struct side *s)
-{
-	struct rmap_check_summary sum = { .on_finding = on_finding, .ctx = s, .anon = false };
-	struct rmap_truth gt;
-
-	drop_findings(s);
-	rmap_check(s->sim, &sum);
-	if (!s->nf)
-		return;
-	rmap_truth_build(s->sim, &gt);
-	for (size_t i = 0; i < s->nf; i++) {
-		struct finding *f = &s->f[i];
-		const struct rmap_truth_entry *best = NULL;
-		size_t first, count;
-
-		rmap_truth_of(&gt, f->pfn, &first, &count);
-		for (size_t j = first; j < first + count; j++) {
-			const struct rmap_truth_entry *e = &gt.e[j];
-			int c = best ? strcmp(e->task->name, best->task->name) : -1;
-
-			if (c < 0 || (c == 0 && e->addr < best->addr))
-				best = e;
-		}
-		if (best)
-			snprintf(f->page, sizeof(f->page), "%s:0x%llx", best->task->name,
-				 (unsigned long long)best->addr);
-		else
-			snprintf(f->page, sizeof(f->page), "pfn %u", f->pfn);
-	}
-	rmap_truth_free(&gt);
-}
-
-static void diff_findings(struct side side[2], struct diffs *d)
-{
-	for (int k = 0; k < 2; k++) {
-		d->only[k] = xcalloc(side[k].nf + 1, sizeof(*d->only[k]));
-		for (size_t i = 0; i < side[k].nf; i++)
-			side[k].f[i].matched = false;
-	}
-	for (size_t i = 0; i < side[0].nf; i++)
-		for (size_t j = 0; j < side[1].nf; j++) {
-			struct finding *x = &side[0].f[i], *y = &side[1].f[j];
-
-			if (!y->matched && x->kind == y->kind && !strcmp(x->page, y->page)) {
-				x->matched = y->matched = true;
-				break;
-			}
-		}
-	for (int k = 0; k < 2; k++)
-		for (size_t i = 0; i < side[k].nf; i++)
-			if (!side[k].f[i].matched)
-				d->only[k][d->nonly[k]++] = &side[k].f[i];
-}
-
-static void diffs_free(struct diffs *d)
-{
-	free(d->fd);
-	free(d->md);
-	free(d->only[0]);
-	free(d->only[1]);
-	memset(d, 0, sizeof(*d));
-}
-
-static bool diffs_empty(const struct diffs *d)
-{
-	return !d->nfd && !d->nmd && !d->nonly[0] && !d->nonly[1];
-}
-
-/* ---- output ---- */
-
-/* Host memory exhaustion ends the program (docs/architecture.md, Errors). */
-static FILE *memstream(char **buf, size_t *len)
-{
-	FILE *f = open_memstream(buf, len);
-
-	if (!f) {
-		fprintf(stderr, "ksmsim: out of memory\n");
-		exit(3);
-	}
-	return f;
-}
-
-/* A finding's text on one line (the checker breaks long lists). */
-static void print_flat(FILE *out, const char *text)
-{
-	for (const char *p = text; *p; p++) {
-		if (*p == '\n') {
-			fputc(' ', out);
-			while (p[1] == ' ')
-				p++;
-		} else {
-			fputc(*p, out);
-		}
-	}
-}
-
-/*
- * The human text of @d: what is printed after "after 'CMD': ", and what
- * two successive commands are compared by to print only changes.
- */
-static char *diffs_text(const struct diffs *d)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = memstream(&buf, &len);
-	bool first = true;
-
-	for (size_t i = 0; i < d->nfd; i++, first = false)
-		fprintf(f, "%s%s: %s != %s", first ? "" : ", ", d->fd[i].field, d->fd[i].a, d->fd[i].b);
-	for (size_t i = 0; i < d->nmd; i++, first = false)
-		fprintf(f, "%s%s: %s != %s", first ? "" : ", ", d->md[i].field, d->md[i].a, d->md[i].b);
-	for (int k = 0; k < 2; k++)
-		for (size_t i = 0; i < d->nonly[k]; i++, first = false)
-			fprintf(f, "%srmap: %s of the page at %s on %c only", first ? "" : ", ",
-				rmap_finding_name(d->only[k][i]->kind), d->only[k][i]->page, 'a' + k);
-	for (int k = 0; k < 2; k++)
-		for (size_t i = 0; i < d->nonly[k]; i++) {
-			fprintf(f, "\n    %c: ", 'a' + k);
-			print_flat(f, d->only[k][i]->text);
-		}
-	fclose(f);
-	return buf;
-}
-
-static void json_field_diffs(const char *key, const struct field_diff *v, size_t n)
-{
-	printf(",\"%s\":[", key);
-	for (size_t i = 0; i < n; i++) {
-		fputs(i ? ",{\"field\":" : "{\"field\":", stdout);
-		json_string(stdout, v[i].field);
-		fputs(",\"a\":", stdout);
-		json_string(stdout, v[i].a);
-		fputs(",\"b\":", stdout);
-		json_string(stdout, v[i].b);
-		fputc('}', stdout);
-	}
-	fputc(']', stdout);
-}
-
-static void json_change(bool first, const struct trace_cmd *c, const char *cmd,
-			const struct diffs *d)
-{
-	bool any = false;
-
-	printf("%s{\"line\":%u,\"command\":", first ? "" : ",", c->argpos[0].line);
-	json_string(stdout, cmd);
-	printf(",\"agree\":%s", diffs_empty(d) ? "true" : "false");
-	json_field_diffs("fields", d->fd, d->nfd);
-	json_field_diffs("migrate", d->md, d->nmd);
-	fputs(",\"rmap\":[", stdout);
-	for (int k = 0; k < 2; k++)
-		for (size_t i = 0; i < d->nonly[k]; i++) {
-			printf("%s{\"kind\":\"%s\",\"page\":", any ? "," : "",
-			       rmap_finding_name(d->only[k][i]->kind));
-			json_string(stdout, d->only[k][i]->page);
-			printf(",\"pfn\":%u,\"only_on\":\"%c\",\"text\":", d->only[k][i]->pfn, 'a' + k);
-			json_string(stdout, d->only[k][i]->text);
-			fputc('}', stdout);
-			any = true;
-		}
-	fputs("]}", stdout);
-}
-
-static char *command_text(const struct trace_cmd *c)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = memstream(&buf, &len);
-
-	trace_write_cmd(f, c);
-	fclose(f);
-	return buf;
-}
-
 int cmd_compare(int argc, char **argv)
 {
 	struct side side[2] = { { .n = 0 }, { .n = 0 } };
-	struct replay_opts opts = { .invariants = REPLAY_CHECK_END };
+	struct replay_opts opts = { .invariants = REPLAY_CHECK_END, .skip_dot = true };
 	const char *file = NULL;
 	struct ksm_diag err = { 0 };
 	struct trace t = { 0 };
@@ -430,52 +109,93 @@ int cmd_compare(int argc, char **argv)
 	struct cli_progress prog;
 	int rc = KSMSIM_EXIT_OK;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+	enum { OPT_HELP, OPT_A, OPT_B, OPT_MAX, OPT_JSON, OPT_PROGRESS, OPT_QUIET };
+	static const struct cli_option options[] = {
+		{ "--help", "-h", false, OPT_HELP },
+		{ "--a", NULL, true, OPT_A },
+		{ "--b", NULL, true, OPT_B },
+		{ "--max", NULL, true, OPT_MAX },
+		{ "--json", NULL, false, OPT_JSON },
+		{ "--progress", NULL, false, OPT_PROGRESS },
+		{ "--quiet", NULL, false, OPT_QUIET },
+		{ NULL, NULL, false, 0 },
+	};
+	struct cli_args args = { argc, argv, 1, false };
+	const char *val;
+	int key;
+
+	while ((key = cli_next_opt(&args, options, &val)) != CLI_OPT_END) {
+		struct side *s;
+
+		switch (key) {
+		case OPT_HELP:
 			usage(stdout);
 			free(last);
 			return KSMSIM_EXIT_OK;
-		} else if ((!strcmp(argv[i], "--a") || !strcmp(argv[i], "--b")) && i + 1 < argc) {
-			struct side *s = &side[argv[i][2] == 'b'];
-
+		case OPT_A:
+		case OPT_B:
+			s = &side[key == OPT_B];
 			if (s->n == MAX_SETTINGS) {
 				fprintf(stderr, "ksmsim compare: at most %d settings per side\n", MAX_SETTINGS);
 				free(last);
 				return KSMSIM_EXIT_USAGE;
 			}
-			s->settings[s->n++] = argv[++i];
-		} else if (!strcmp(argv[i], "--max") && i + 1 < argc) {
-			char *end;
-
-			max = strtoul(argv[++i], &end, 10);
-			if (*end || !max) {
-				fprintf(stderr, "ksmsim compare: --max takes a number >= 1\n");
+			s->settings[s->n++] = val;
+			break;
+		case OPT_MAX:
+			if (cli_parse_count("compare", "--max", val, 1, &max)) {
 				free(last);
 				return KSMSIM_EXIT_USAGE;
 			}
-		} else if (!strcmp(argv[i], "--json")) {
+			break;
+		case OPT_JSON:
 			json = true;
-		} else if (!strcmp(argv[i], "--progress")) {
+			break;
+		case OPT_PROGRESS:
 			progress = true;
-		} else if (!strcmp(argv[i], "--quiet")) {
+			break;
+		case OPT_QUIET:
 			quiet = true;
-		} else if (argv[i][0] == '-' || file) {
-			fprintf(stderr, "ksmsim compare: unexpected argument '%s'\n", argv[i]);
+			break;
+		case CLI_OPT_ARG:
+			if (!file) {
+				file = val;
+				break;
+			}
+			/* fall through - a second file */
+		default:
+			cli_opt_error(&args, "compare", key, val);
 			usage(stderr);
 			free(last);
 			return KSMSIM_EXIT_USAGE;
-		} else {
-			file = argv[i];
 		}
+	}
+	if (progress && quiet) {
+		fprintf(stderr, "ksmsim compare: --progress and --quiet contradict each other\n");
+		free(last);
+		return KSMSIM_EXIT_USAGE;
 	}
 	if (!file) {
 		usage(stderr);
 		free(last);
 		return KSMSIM_EXIT_USAGE;
 	}
-	if (!side[0].n && !side[1].n) {
-		side[0].settings[side[0].n++] = "sim.kernel=baseline";
-		side[1].settings[side[1].n++] = "sim.kernel=lpi";
+	/* Each side has its kernel pinned: a's baseline and b's lpi unless
+	 * that side says otherwise (never the trace's own sim.kernel). */
+	for (int k = 0; k < 2; k++) {
+		bool has_kernel = false;
+
+		for (int j = 0; j < side[k].n; j++)
+			has_kernel |= !strncmp(side[k].settings[j], "sim.kernel=", 11);
+		if (!has_kernel) {
+			if (side[k].n == MAX_SETTINGS) {
+				fprintf(stderr, "ksmsim compare: at most %d settings per side\n",
+					MAX_SETTINGS - 1);
+				free(last);
+				return KSMSIM_EXIT_USAGE;
+			}
+			side[k].settings[side[k].n++] = k ? "sim.kernel=lpi" : "sim.kernel=baseline";
+		}
 	}
 	if (trace_parse_file(file, &t, &err)) {
 		ksm_diag_print(stderr, &err);
@@ -529,9 +249,8 @@ int cmd_compare(int argc, char **argv)
 		}
 		diff_snapshots(&snap[0], &snap[1], &d);
 		if (c->kind == TC_MIGRATE)
-			diff_fields(ksm_snap_migrate_summary_fields, "migrate",
-				    &side[0].res.last_migrate, &side[1].res.last_migrate,
-				    &d.md, &d.nmd, &d.capmd);
+			diff_migrations(&side[0].res.last_migrate, &side[1].res.last_migrate,
+					&d);
 		diff_findings(side, &d);
 		ksm_snapshot_free(&snap[0]);
 		ksm_snapshot_free(&snap[1]);

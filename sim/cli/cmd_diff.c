@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/opts.h"
 #include "ksmsim/diag.h"
 #include "ksmsim/snapshot.h"
 #include "ksmsim/snapshot_diff.h"
@@ -112,51 +113,51 @@ int cmd_diff(int argc, char **argv)
 	struct ksm_snapshot *ra = NULL, *rb = NULL;
 	size_t na = 0, nb = 0;
 	struct ksm_diag err;
-	bool opts = true;
+	enum { OPT_HELP, OPT_IGNORE };
+	static const struct cli_option options[] = {
+		{ "--help", "-h", CLI_VAL_NONE, OPT_HELP, NULL },
+		{ "--ignore", NULL, CLI_VAL_EITHER, OPT_IGNORE, "a FIELD" },
+		{ NULL, NULL, CLI_VAL_NONE, 0, NULL },
+	};
+	struct cli_args args = { argc, argv, 1, true, true, false, NULL };
+	const char *val;
+	int key;
 
-	for (int i = 1; i < argc; i++) {
-		const char *arg = argv[i];
-		const char *pat = NULL;
-
-		if (opts && (!strcmp(arg, "--help") || !strcmp(arg, "-h"))) {
+	while ((key = cli_next_opt(&args, options, &val)) != CLI_OPT_END) {
+		switch (key) {
+		case OPT_HELP:
 			usage(stdout);
 			return KSMSIM_EXIT_OK;
-		}
-		if (opts && !strcmp(arg, "--")) {
-			opts = false;
-			continue;
-		}
-		if (opts && !strcmp(arg, "--ignore")) {
-			if (i + 1 >= argc) {
-				fprintf(stderr, "ksmsim diff: --ignore needs a FIELD\n");
+		case OPT_IGNORE:
+			if (!ksm_snapdiff_pattern_valid(val)) {
+				fprintf(stderr,
+					"ksmsim diff: --ignore %s: not a field of the snapshot record\n",
+					val);
 				return KSMSIM_EXIT_USAGE;
 			}
-			pat = argv[++i];
-		} else if (opts && !strncmp(arg, "--ignore=", 9)) {
-			pat = arg + 9;
-		} else if (opts && arg[0] == '-' && arg[1]) {
-			fprintf(stderr, "ksmsim diff: unknown option '%s'\n", arg);
-			usage(stderr);
-			return KSMSIM_EXIT_USAGE;
-		} else {
+			if (d.nignore == MAX_IGNORES) {
+				fprintf(stderr, "ksmsim diff: at most %d --ignore options\n",
+					MAX_IGNORES);
+				return KSMSIM_EXIT_USAGE;
+			}
+			d.ignore[d.nignore++] = val;
+			break;
+		case CLI_OPT_ARG:
 			if (nfiles == 2) {
 				fprintf(stderr, "ksmsim diff: too many files\n");
 				usage(stderr);
 				return KSMSIM_EXIT_USAGE;
 			}
-			files[nfiles++] = arg;
-			continue;
-		}
-		if (!ksm_snapdiff_pattern_valid(pat)) {
-			fprintf(stderr, "ksmsim diff: --ignore %s: not a field of the snapshot record\n",
-				pat);
+			files[nfiles++] = val;
+			break;
+		case CLI_OPT_NO_VALUE:
+			cli_opt_error(&args, "diff", key, val);
+			return KSMSIM_EXIT_USAGE;
+		default:
+			fprintf(stderr, "ksmsim diff: unknown option '%s'\n", val);
+			usage(stderr);
 			return KSMSIM_EXIT_USAGE;
 		}
-		if (d.nignore == MAX_IGNORES) {
-			fprintf(stderr, "ksmsim diff: at most %d --ignore options\n", MAX_IGNORES);
-			return KSMSIM_EXIT_USAGE;
-		}
-		d.ignore[d.nignore++] = pat;
 	}
 	if (nfiles != 2) {
 		usage(stderr);

@@ -32,9 +32,12 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/opts.h"
 #include "core/alloc.h"
+#include "core/array.h"
 #include "ksmsim/dot.h"
 #include "ksmsim/replay.h"
+#include "ksmsim/trace_cmds.h"
 
 
 static void usage(FILE *out)
@@ -89,30 +92,21 @@ struct dot_args {
 static int parse_num(const char *opt, const char *s, unsigned long long max,
 		     unsigned long long *out)
 {
-	char *end;
-
-	errno = 0;
-	if (!s || !s[0] || s[0] == '-') {
+	if (!s[0] || s[0] == '-') {
 		fprintf(stderr, "ksmsim dot: %s needs a number\n", opt);
 		return -1;
 	}
-	*out = strtoull(s, &end, 0);
-	if (errno || *end || *out < 1 || *out > max) {
-		fprintf(stderr, "ksmsim dot: %s takes a number from 1 to %llu, not '%s'\n",
-			opt, max, s);
-		return -1;
-	}
-	return 0;
+	return cli_parse_bounded("dot", opt, s, 1, max, out);
 }
 
 static int parse_page(const char *s, struct dot_args *a)
 {
-	const char *colon = s ? strchr(s, ':') : NULL;
+	const char *colon = strchr(s, ':');
 	unsigned long long addr;
 	char *end;
 
 	if (!colon || colon == s || !colon[1]) {
-		fprintf(stderr, "ksmsim dot: --page takes P:ADDR, not '%s'\n", s ? s : "");
+		fprintf(stderr, "ksmsim dot: --page takes P:ADDR, not '%s'\n", s);
 		return -1;
 	}
 	errno = 0;
@@ -163,72 +157,80 @@ static int parse_range(const char *s, struct dot_args *a)
 /* 1: --help; 0: arguments read; -1: bad usage (said why). */
 static int parse_args(int argc, char **argv, struct dot_args *a)
 {
-	for (int i = 1; i < argc; i++) {
-		const char *s = argv[i];
-		unsigned long long v;
+	enum {
+		OPT_HELP, OPT_AT, OPT_LIMIT, OPT_FOLD, OPT_RANGE, OPT_PROGRESS, OPT_QUIET,
+		OPT_FOCUS, OPT_PAGE,
+	};
+	static const struct cli_option options[] = {
+		{ "--help", "-h", CLI_VAL_NONE, OPT_HELP, NULL },
+		{ "--at", NULL, CLI_VAL_NEXT, OPT_AT, "a line number" },
+		{ "--limit", NULL, CLI_VAL_NEXT, OPT_LIMIT, "a number" },
+		{ "--fold", NULL, CLI_VAL_NEXT, OPT_FOLD, "a number" },
+		{ "--range", NULL, CLI_VAL_NEXT, OPT_RANGE, "LO-HI" },
+		{ "--progress", NULL, CLI_VAL_NONE, OPT_PROGRESS, NULL },
+		{ "--quiet", NULL, CLI_VAL_NONE, OPT_QUIET, NULL },
+		{ "--focus", NULL, CLI_VAL_NEXT, OPT_FOCUS, "a process name" },
+		{ "--page", NULL, CLI_VAL_NEXT, OPT_PAGE, "P:ADDR" },
+		{ NULL, NULL, CLI_VAL_NONE, 0, NULL },
+	};
+	struct cli_args args = { argc, argv, 1, true, false, false, NULL };
+	unsigned long long v;
+	const char *val;
+	int key;
 
-		if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
+	while ((key = cli_next_opt(&args, options, &val)) != CLI_OPT_END) {
+		switch (key) {
+		case OPT_HELP:
 			usage(stdout);
 			return 1;
-		} else if (!strcmp(s, "--at")) {
-			if (++i == argc) {
-				fprintf(stderr, "ksmsim dot: --at needs a line number\n");
-				return -1;
-			}
-			if (parse_num("--at", argv[i], UINT32_MAX, &v))
+		case OPT_AT:
+			if (parse_num("--at", val, UINT32_MAX, &v))
 				return -1;
 			a->at = (unsigned long)v;
-		} else if (!strcmp(s, "--limit")) {
-			if (++i == argc) {
-				fprintf(stderr, "ksmsim dot: --limit needs a number\n");
-				return -1;
-			}
-			if (parse_num("--limit", argv[i], UINT32_MAX, &v))
+			break;
+		case OPT_LIMIT:
+			if (parse_num("--limit", val, UINT32_MAX, &v))
 				return -1;
 			a->limit = (unsigned)v;
-		} else if (!strcmp(s, "--fold")) {
-			if (++i == argc) {
-				fprintf(stderr, "ksmsim dot: --fold needs a number\n");
-				return -1;
-			}
-			if (!strcmp(argv[i], "0"))
+			break;
+		case OPT_FOLD:
+			if (!strcmp(val, "0"))
 				a->fold = DOT_FOLD_NEVER;
-			else if (parse_num("--fold", argv[i], 1000000, &v))
+			else if (parse_num("--fold", val, 1000000, &v))
 				return -1;
 			else
 				a->fold = (unsigned)v;
-		} else if (!strcmp(s, "--range")) {
-			if (++i == argc) {
-				fprintf(stderr, "ksmsim dot: --range needs LO-HI\n");
+			break;
+		case OPT_RANGE:
+			if (parse_range(val, a))
 				return -1;
-			}
-			if (parse_range(argv[i], a))
-				return -1;
-		} else if (!strcmp(s, "--progress")) {
+			break;
+		case OPT_PROGRESS:
 			a->progress = 1;
-		} else if (!strcmp(s, "--quiet")) {
+			break;
+		case OPT_QUIET:
 			a->progress = -1;
-		} else if (!strcmp(s, "--focus")) {
-			if (++i == argc) {
-				fprintf(stderr, "ksmsim dot: --focus needs a process name\n");
+			break;
+		case OPT_FOCUS:
+			a->focus = val;
+			break;
+		case OPT_PAGE:
+			if (parse_page(val, a))
+				return -1;
+			break;
+		case CLI_OPT_ARG:
+			if (a->npos == (int)(ARRAY_SIZE(a->pos))) {
+				fprintf(stderr, "ksmsim dot: too many arguments ('%s')\n", val);
 				return -1;
 			}
-			a->focus = argv[i];
-		} else if (!strcmp(s, "--page")) {
-			if (++i == argc) {
-				fprintf(stderr, "ksmsim dot: --page needs P:ADDR\n");
-				return -1;
-			}
-			if (parse_page(argv[i], a))
-				return -1;
-		} else if (s[0] == '-' && s[1]) {
-			fprintf(stderr, "ksmsim dot: unknown option '%s'\n", s);
+			a->pos[a->npos++] = val;
+			break;
+		case CLI_OPT_NO_VALUE:
+			cli_opt_error(&args, "dot", key, val);
 			return -1;
-		} else if (a->npos == (int)(sizeof(a->pos) / sizeof(a->pos[0]))) {
-			fprintf(stderr, "ksmsim dot: too many arguments ('%s')\n", s);
+		default:
+			fprintf(stderr, "ksmsim dot: unknown option '%s'\n", val);
 			return -1;
-		} else {
-			a->pos[a->npos++] = s;
 		}
 	}
 	return 0;
@@ -241,7 +243,7 @@ static int what_of(const char *s, enum trace_dot_what *what)
 		TDOT_STABLE, TDOT_UNSTABLE, TDOT_ANON_VMA, TDOT_MM, TDOT_RMAP, TDOT_ALL,
 	};
 
-	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(all); i++) {
 		if (strcmp(s, trace_dot_what_name(all[i])))
 			continue;
 		*what = all[i];
@@ -279,7 +281,7 @@ static struct trace part_of(const struct trace *t, unsigned long at)
 	for (size_t i = 0; i < t->ncmds; i++) {
 		if (at && t->cmds[i].argpos[0].line > at)
 			break;
-		if (t->cmds[i].kind != TC_DOT && t->cmds[i].kind != TC_CHECK)
+		if (!(trace_cmd_flags(t->cmds[i].kind) & (TCF_DRAWS | TCF_CHECKS_ALL)))
 			p.cmds[p.ncmds++] = t->cmds[i]; /* shallow: @t owns */
 	}
 	return p;

@@ -26,6 +26,7 @@
 
 #include "cli/commands.h"
 #include "cli/explore_cli.h"
+#include "core/array.h"
 #include "ksmsim/explore.h"
 
 static void usage(FILE *out)
@@ -78,7 +79,7 @@ static void on_signal(int sig)
 }
 
 static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
-#define NSTOP (sizeof(stop_signals) / sizeof(stop_signals[0]))
+#define NSTOP (ARRAY_SIZE(stop_signals))
 
 static void catch_signals(struct sigaction *old)
 {
@@ -239,7 +240,7 @@ static int check_modes(const bool *seen)
 	static const enum flag exhaustive_only[] = { F_DEPTH, F_ALPHABET };
 
 	if (seen[F_EXHAUSTIVE]) {
-		for (size_t i = 0; i < sizeof(random_only) / sizeof(random_only[0]); i++)
+		for (size_t i = 0; i < ARRAY_SIZE(random_only); i++)
 			if (seen[random_only[i]]) {
 				fprintf(stderr, "ksmsim explore: %s is for random search; --exhaustive "
 						"enumerates every sequence and takes --depth\n",
@@ -247,7 +248,7 @@ static int check_modes(const bool *seen)
 				return -1;
 			}
 	} else {
-		for (size_t i = 0; i < sizeof(exhaustive_only) / sizeof(exhaustive_only[0]); i++)
+		for (size_t i = 0; i < ARRAY_SIZE(exhaustive_only); i++)
 			if (seen[exhaustive_only[i]]) {
 				fprintf(stderr, "ksmsim explore: %s needs --exhaustive (a random search "
 						"takes --seed, --traces and --steps)\n",

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/opts.h"
 #include "ksmsim/trace.h"
 
 int cmd_fmt(int argc, char **argv)
@@ -27,7 +28,26 @@ int cmd_fmt(int argc, char **argv)
 	int rc = KSMSIM_EXIT_OK, more = 0;
 	bool wrote = true;
 
-	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+	enum { OPT_HELP };
+	static const struct cli_option options[] = {
+		{ "--help", "-h", CLI_VAL_NONE, OPT_HELP, NULL },
+		{ NULL, NULL, CLI_VAL_NONE, 0, NULL },
+	};
+	struct cli_args args = { argc, argv, 1, true, false, false, NULL };
+	const char *file = NULL, *val;
+	bool help = false, bad = false;
+	int key;
+
+	while ((key = cli_next_opt(&args, options, &val)) != CLI_OPT_END) {
+		if (key == OPT_HELP)
+			help = true;
+		else if (key == CLI_OPT_ARG && !file)
+			file = val;
+		else
+			bad = true;
+	}
+	/* --help alone; with anything else it is a usage error. */
+	if (help && argc == 2) {
 		printf("usage: ksmsim fmt TRACE\n"
 		       "\n"
 		       "Parses TRACE (ksmtrace v1, docs/trace-format.md) and prints it on\n"
@@ -36,11 +56,11 @@ int cmd_fmt(int argc, char **argv)
 		       "Exit status: 0 printed, 2 bad usage, unreadable or invalid trace.\n");
 		return KSMSIM_EXIT_OK;
 	}
-	if (argc != 2 || (argv[1][0] == '-' && argv[1][1])) {
+	if (help || bad || !file) {
 		fprintf(stderr, "usage: ksmsim fmt TRACE\n");
 		return KSMSIM_EXIT_USAGE;
 	}
-	if (trace_stream_open(argv[1], &t, &err) || trace_stream_check(t, &err) < 0) {
+	if (trace_stream_open(file, &t, &err) || trace_stream_check(t, &err) < 0) {
 		ksm_diag_print(stderr, &err);
 		trace_stream_close(t);
 		return KSMSIM_EXIT_USAGE;

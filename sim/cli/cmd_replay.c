@@ -21,6 +21,7 @@
  * replay: the trace's own `set` of the same knob is ignored, so one trace
  * can be replayed as each kernel (the guest agreement tests do).  A
  * summary of the final machine goes to standard error unless --quiet.
+ * --check=each and the undocumented --check=none together are refused.
  * A replay that ran an rmap check (--check=each, or a `check` command)
  * ends with a line saying what was checked, clean or not, in the report
  * (and on stderr too when the report is a file, unless --quiet):
@@ -36,6 +37,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/opts.h"
 #include "cli/pins.h"
 #include "core/alloc.h"
 #include "core/outfile.h"
@@ -51,6 +53,9 @@ static void usage(FILE *out)
 		"                     [--kernel baseline|lpi] [--set sim.NAME=VALUE]... TRACE\n"
 		"\n"
 		"Replays a ksmtrace v1 file (docs/trace-format.md) on a simulated machine.\n"
+		"TRACE \"-\" is standard input.  A file is checked whole before anything\n"
+		"runs; a pipe can be read only once, so there a syntax error is found when\n"
+		"it is reached, after the commands before it have run.\n"
 		"  --snapshots FILE      write snapshot records to FILE instead of stdout\n"
 		"  --report FILE         write check/rmap/migrate reports to FILE instead of stderr\n"
 		"  --check=each          compare the rmap walks of every KSM page after every command;\n"
@@ -114,61 +119,95 @@ struct replay_args {
 	struct cli_pins pins;
 };
 
+/* 1: --help; 0: arguments read; -1: bad usage (said why). */
 static int parse_args(int argc, char **argv, struct replay_args *a)
 {
-	a->invariants = REPLAY_CHECK_END;
-	for (int i = 1; i < argc; i++) {
-		const char *s = argv[i];
-		int pin;
+	enum {
+		OPT_HELP, OPT_KEEP_GOING, OPT_CHECK_EACH, OPT_CHECK_NONE, OPT_STRICT,
+		OPT_CHECK_DOT, OPT_REPORT, OPT_QUIET, OPT_SNAPSHOTS, OPT_KERNEL, OPT_SET,
+		OPT_INVARIANTS,
+	};
+	static const struct cli_option options[] = {
+		{ "--help", "-h", CLI_VAL_NONE, OPT_HELP, NULL },
+		{ "--keep-going", NULL, CLI_VAL_NONE, OPT_KEEP_GOING, NULL },
+		{ "--check=each", NULL, CLI_VAL_NONE, OPT_CHECK_EACH, NULL },
+		{ "--check=none", NULL, CLI_VAL_NONE, OPT_CHECK_NONE, NULL },
+		{ "--strict", NULL, CLI_VAL_NONE, OPT_STRICT, NULL },
+		{ "--check-dot", NULL, CLI_VAL_NEXT, OPT_CHECK_DOT, "a folder" },
+		{ "--report", NULL, CLI_VAL_NEXT, OPT_REPORT, "a file name" },
+		{ "--quiet", "-q", CLI_VAL_NONE, OPT_QUIET, NULL },
+		{ "--snapshots", NULL, CLI_VAL_NEXT, OPT_SNAPSHOTS, "a file name" },
+		CLI_PINS_OPTIONS(OPT_KERNEL, OPT_SET, OPT_INVARIANTS),
+		{ NULL, NULL, CLI_VAL_NONE, 0, NULL },
+	};
+	struct cli_args args = { argc, argv, 1, true, false, false, NULL };
+	bool check_each = false, check_none = false;
+	const char *val;
+	int key;
 
-		if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
+	a->invariants = REPLAY_CHECK_END;
+	while ((key = cli_next_opt(&args, options, &val)) != CLI_OPT_END) {
+		switch (key) {
+		case OPT_HELP:
 			usage(stdout);
 			return 1;
-		} else if (!strcmp(s, "--keep-going")) {
+		case OPT_KEEP_GOING:
 			a->keep_going = true;
-		} else if (!strcmp(s, "--check=each")) {
-			a->check_each = true;
-		} else if (!strcmp(s, "--check=none")) {
-			a->check_each = false;
-		} else if (!strcmp(s, "--strict")) {
+			break;
+		case OPT_CHECK_EACH:
+			check_each = true;
+			break;
+		case OPT_CHECK_NONE:
+			check_none = true;
+			break;
+		case OPT_STRICT:
 			a->strict = true;
-		} else if (!strcmp(s, "--check-dot")) {
-			if (++i == argc) {
-				fprintf(stderr, "ksmsim replay: --check-dot needs a folder\n");
-				return -1;
-			}
-			a->check_dot = argv[i];
-		} else if (!strcmp(s, "--report")) {
-			if (++i == argc) {
-				fprintf(stderr, "ksmsim replay: --report needs a file name\n");
-				return -1;
-			}
-			a->report = argv[i];
-		} else if (!strcmp(s, "--quiet") || !strcmp(s, "-q")) {
+			break;
+		case OPT_CHECK_DOT:
+			a->check_dot = val;
+			break;
+		case OPT_REPORT:
+			a->report = val;
+			break;
+		case OPT_QUIET:
 			a->quiet = true;
-		} else if (!strcmp(s, "--snapshots")) {
-			if (++i == argc) {
-				fprintf(stderr, "ksmsim replay: --snapshots needs a file name\n");
+			break;
+		case OPT_SNAPSHOTS:
+			a->snapshots = val;
+			break;
+		case OPT_KERNEL:
+			if (cli_pins_take(&a->pins, "replay", "--kernel", val))
+				return -1;
+			break;
+		case OPT_SET:
+			if (cli_pins_take(&a->pins, "replay", "--set", val))
+				return -1;
+			break;
+		case OPT_INVARIANTS:
+			if (cli_invariants_take("replay", val, &a->invariants))
+				return -1;
+			break;
+		case CLI_OPT_ARG:
+			if (a->trace) {
+				fprintf(stderr, "ksmsim replay: one trace at a time ('%s' and '%s')\n",
+					a->trace, val);
 				return -1;
 			}
-			a->snapshots = argv[i];
-		} else if ((pin = cli_pins_option(&a->pins, "replay", argc, argv, &i))) {
-			if (pin < 0)
-				return -1;
-		} else if ((pin = cli_invariants_option("replay", s, &a->invariants))) {
-			if (pin < 0)
-				return -1;
-		} else if (s[0] == '-' && s[1]) {
-			fprintf(stderr, "ksmsim replay: unknown option '%s'\n", s);
+			a->trace = val;
+			break;
+		case CLI_OPT_NO_VALUE:
+			cli_opt_error(&args, "replay", key, val);
 			return -1;
-		} else if (a->trace) {
-			fprintf(stderr, "ksmsim replay: one trace at a time ('%s' and '%s')\n",
-				a->trace, s);
+		default:
+			fprintf(stderr, "ksmsim replay: unknown option '%s'\n", val);
 			return -1;
-		} else {
-			a->trace = s;
 		}
 	}
+	if (check_each && check_none) {
+		fprintf(stderr, "ksmsim replay: --check=each and --check=none contradict each other\n");
+		return -1;
+	}
+	a->check_each = check_each;
 	if (!a->trace) {
 		fprintf(stderr, "ksmsim replay: no trace given\n");
 		return -1;

@@ -23,11 +23,14 @@
 #include <time.h>
 
 #include "cli/commands.h"
+#include "cli/opts.h"
 #include "core/alloc.h"
+#include "core/array.h"
 #include "core/json.h"
 #include "ksm/ksm_state.h"
 #include "ksmsim/replay.h"
 #include "ksmsim/rmap.h"
+#include "ksmsim/trace_cmds.h"
 
 static double now_ms(void)
 {
@@ -71,7 +74,7 @@ static const char *const row_labels[] = {
 	"rmap_items", "iterations (walk)", "skip_addr (walk)", "skip_mm (walk)", "found (walk)",
 	"iterations (max item)",
 };
-#define NROWS (sizeof(row_keys) / sizeof(row_keys[0]))
+#define NROWS (ARRAY_SIZE(row_keys))
 
 static void row_values(const struct rmap_result *r, uint64_t v[NROWS])
 {
@@ -137,26 +140,44 @@ int cmd_rmap(int argc, char **argv)
 	char *end;
 	int rc = KSMSIM_EXIT_USAGE;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+	enum { OPT_HELP, OPT_AT, OPT_REPEAT, OPT_JSON };
+	static const struct cli_option options[] = {
+		{ "--help", "-h", false, OPT_HELP },
+		{ "--at", NULL, true, OPT_AT },
+		{ "--repeat", NULL, true, OPT_REPEAT },
+		{ "--json", NULL, false, OPT_JSON },
+		{ NULL, NULL, false, 0 },
+	};
+	struct cli_args args = { argc, argv, 1, false };
+	const char *val;
+	int key;
+
+	while ((key = cli_next_opt(&args, options, &val)) != CLI_OPT_END) {
+		unsigned long v;
+
+		switch (key) {
+		case OPT_HELP:
 			usage(stdout);
 			return KSMSIM_EXIT_OK;
-		} else if (i + 1 < argc && (!strcmp(argv[i], "--at") || !strcmp(argv[i], "--repeat"))) {
-			unsigned long v = strtoul(argv[i + 1], &end, 0);
-
-			if (*end || !v) {
-				fprintf(stderr, "ksmsim rmap: %s takes a number >= 1\n", argv[i]);
+		case OPT_AT:
+		case OPT_REPEAT:
+			if (cli_parse_count("rmap", key == OPT_AT ? "--at" : "--repeat", val, 1, &v))
 				return KSMSIM_EXIT_USAGE;
-			}
-			*(argv[i][2] == 'a' ? &at : &repeat) = v;
-			i++;
-		} else if (!strcmp(argv[i], "--json")) {
+			*(key == OPT_AT ? &at : &repeat) = v;
+			break;
+		case OPT_JSON:
 			json = true;
-		} else if (argv[i][0] == '-' || npos == 3) {
+			break;
+		case CLI_OPT_ARG:
+			if (npos < 3) {
+				pos[npos++] = val;
+				break;
+			}
+			/* fall through - a fourth positional word */
+		default:
+			cli_opt_error(&args, "rmap", key, val);
 			usage(stderr);
 			return KSMSIM_EXIT_USAGE;
-		} else {
-			pos[npos++] = argv[i];
 		}
 	}
 	if (npos != 3) {
@@ -180,8 +201,7 @@ int cmd_rmap(int argc, char **argv)
 
 		if (at && c->argpos[0].line > at)
 			break;
-		if (c->kind == TC_CHECK || c->kind == TC_RMAP || c->kind == TC_MIGRATE ||
-		    c->kind == TC_DOT)
+		if (trace_cmd_flags(c->kind) & (TCF_SIM_ONLY | TCF_RMAP_WALK))
 			continue;
 		if (replay_command(sim, &t, i, &opts, &res, &err) != REPLAY_OK) {
 			ksm_diag_print(stderr, &err);

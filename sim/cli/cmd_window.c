@@ -29,8 +29,10 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/opts.h"
 #include "cli/window.h"
 #include "core/alloc.h"
+#include "core/outfile.h"
 #include "ksmsim/dot.h"
 #include "ksmsim/ksm.h"
 #include "ksmsim/migrate.h"
@@ -51,14 +53,15 @@ static void usage(FILE *out)
 		"misses a mapping of a KSM page that the full walk finds: the commands\n"
 		"that open and close it, who maps the page, the rmap_items and their\n"
 		"indexes, the missed mappings, and what each `migrate` did on each\n"
-		"kernel.  The trace's own `set sim.kernel` is overridden.\n"
+		"kernel.  The trace's own `set sim.kernel` is overridden and its `dot`\n"
+		"commands draw nothing.\n"
 		"\n"
 		"  --svg FILE  draw the rmap picture of the first window's KSM page\n"
 		"              as the window opens (.svg, .png, .pdf or DOT text)\n"
 		"  --json      the report as one JSON object on stdout\n"
 		"  --progress  progress on stderr even when it is not a terminal\n"
 		"              (on a terminal it is shown for runs over a second)\n"
-		"  --quiet     no progress\n"
+		"  --quiet     no progress (not with --progress)\n"
 		"  --recorded KERNEL=FILE\n"
 		"              also show what a real kernel did at each `migrate`: FILE is\n"
 		"              TRACE's snapshot stream recorded there by ksmsim-kernel-replay\n"
@@ -184,17 +187,19 @@ static void draw(struct window_report *rep, struct ksm_sim *sim, struct folio *p
 
 	snprintf(title, sizeof(title), "%s, after line %u: the lpi kernel's indexed walk misses a mapping",
 		 rep->t->file, rep->t->cmds[cmd].argpos[0].line);
-	if (sim_dot_rmap_folio(sim, page, rep->svg, title, &e))
+	if (sim_dot_rmap_folio(sim, page, rep->svg, title, &e)) {
 		fprintf(stderr, "ksmsim window: cannot draw %s: %s\n", rep->svg, e.msg);
-	else
+		rep->svg_failed = true;
+	} else {
 		rep->svg_written = true;
+	}
 }
 
 /* Replay every command on both machines; fill @rep.  0, or 2 on bad input. */
 static int run(struct ksm_sim *sim[WIN_NKERNELS], struct window_report *rep)
 {
 	const struct trace *t = rep->t;
-	struct replay_opts opts = { .invariants = REPLAY_CHECK_END };
+	struct replay_opts opts = { .invariants = REPLAY_CHECK_END, .skip_dot = true };
 	struct replay_result res[WIN_NKERNELS] = { { 0 } };
 	struct window *open = NULL;
 	struct ksm_diag err = { 0 };
@@ -268,37 +273,68 @@ int cmd_window(int argc, char **argv)
 	struct trace t = { 0 };
 	const char *file = NULL;
 	bool json = false, progress = false, quiet = false;
-	int rc;
+	enum { OPT_HELP, OPT_JSON, OPT_PROGRESS, OPT_QUIET, OPT_SVG, OPT_RECORDED };
+	static const struct cli_option options[] = {
+		{ "--help", "-h", CLI_VAL_NONE, OPT_HELP, NULL },
+		{ "--json", NULL, CLI_VAL_NONE, OPT_JSON, NULL },
+		{ "--progress", NULL, CLI_VAL_NONE, OPT_PROGRESS, NULL },
+		{ "--quiet", NULL, CLI_VAL_NONE, OPT_QUIET, NULL },
+		{ "--svg", NULL, CLI_VAL_NEXT, OPT_SVG, "a value (FILE)" },
+		{ "--recorded", NULL, CLI_VAL_NEXT, OPT_RECORDED, "a value (KERNEL=FILE)" },
+		{ NULL, NULL, CLI_VAL_NONE, 0, NULL },
+	};
+	struct cli_args args = { argc, argv, 1, true, false, false, NULL };
+	const char *val;
+	int rc, key;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+	while ((key = cli_next_opt(&args, options, &val)) != CLI_OPT_END) {
+		switch (key) {
+		case OPT_HELP:
 			usage(stdout);
 			return KSMSIM_EXIT_OK;
-		} else if (!strcmp(argv[i], "--json")) {
+		case OPT_JSON:
 			json = true;
-		} else if (!strcmp(argv[i], "--progress")) {
+			break;
+		case OPT_PROGRESS:
 			progress = true;
-		} else if (!strcmp(argv[i], "--quiet")) {
+			break;
+		case OPT_QUIET:
 			quiet = true;
-		} else if (!strcmp(argv[i], "--svg")) {
-			if (i + 1 == argc) {
-				fprintf(stderr, "ksmsim window: --svg needs a FILE\n");
-				return KSMSIM_EXIT_USAGE;
-			}
-			rep.svg = argv[++i];
-		} else if (!strcmp(argv[i], "--recorded")) {
-			if (i + 1 == argc || add_recording(&rep, argv[++i]))
+			break;
+		case OPT_SVG:
+			rep.svg = val;
+			break;
+		case OPT_RECORDED:
+			if (add_recording(&rep, val))
 				goto usage_error;
-		} else if ((argv[i][0] == '-' && argv[i][1]) || file) {
-			fprintf(stderr, "ksmsim window: unexpected argument '%s'\n", argv[i]);
+			break;
+		case CLI_OPT_NO_VALUE:
+			cli_opt_error(&args, "window", key, val);
+			goto usage_error;
+		case CLI_OPT_ARG:
+			if (!file) {
+				file = val;
+				break;
+			}
+			/* fall through - a second trace */
+		default:
+			cli_opt_error(&args, "window", key, val);
 			usage(stderr);
 			return KSMSIM_EXIT_USAGE;
-		} else {
-			file = argv[i];
 		}
+	}
+	if (progress && quiet) {
+		fprintf(stderr, "ksmsim window: --progress and --quiet contradict each other\n");
+		goto usage_error;
 	}
 	if (!file) {
 		usage(stderr);
+		goto usage_error;
+	}
+	/* Say now, not after a replay of minutes, that the picture cannot
+	 * be written. */
+	if (rep.svg && outfile_check(rep.svg, &err)) {
+		ksm_diag_print(stderr, &err);
 		goto usage_error;
 	}
 	for (int r = 0; r < rep.nrecorded; r++)
@@ -333,6 +369,8 @@ int cmd_window(int argc, char **argv)
 		if (fflush(stdout)) {
 			fprintf(stderr, "ksmsim window: cannot write standard output\n");
 			rc = KSMSIM_EXIT_USAGE;
+		} else if (rep.svg_failed) {
+			rc = KSMSIM_EXIT_USAGE; /* said by draw() */
 		} else if (rep.nwin) {
 			rc = KSMSIM_EXIT_FAIL;
 		}

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "cli/explore_cli.h"
+#include "core/array.h"
 
 static double elapsed(const struct explore_progress *p)
 {
@@ -57,7 +58,7 @@ static void fmt_count(char *buf, size_t len, double n)
 		snprintf(buf, len, "%.0f", n);
 		return;
 	}
-	while (n >= 1000 && u + 1 < sizeof(unit) / sizeof(unit[0])) {
+	while (n >= 1000 && u + 1 < ARRAY_SIZE(unit)) {
 		n /= 1000;
 		u++;
 	}

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "core/array.h"
 #include "core/cleanup.h"
 #include "ksmsim/version.h"
 
@@ -33,7 +34,7 @@ static const struct subcommand subcommands[] = {
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: ksmsim SUBCOMMAND [ARGS]\n\nsubcommands:\n");
-	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(subcommands); i++)
 		fprintf(out, "  %-8s %s\n", subcommands[i].name, subcommands[i].summary);
 	fprintf(out, "\n`ksmsim SUBCOMMAND --help` describes one; `ksmsim --version` prints\n"
 		     "the version and the git revision it was built from.\n");
@@ -56,7 +57,7 @@ int main(int argc, char **argv)
 		printf("ksmsim %s\n", ksmsim_version());
 		return KSMSIM_EXIT_OK;
 	}
-	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(subcommands); i++) {
 		if (strcmp(argv[1], subcommands[i].name))
 			continue;
 		/* Every subcommand answers --version the same way, before it

@@ -3,15 +3,16 @@
 #include <string.h>
 
 #include "cli/pins.h"
+#include "core/array.h"
 #include "ksmsim/ksm.h"
 
 static int add(struct cli_pins *p, const char *cmd, const char *opt, const char *setting)
 {
-	const char *eq = setting ? strchr(setting, '=') : NULL;
+	const char *eq = strchr(setting, '=');
 
-	if (!setting || strncmp(setting, "sim.", 4) || !eq || eq == setting + 4 || !eq[1]) {
+	if (strncmp(setting, "sim.", 4) || !eq || eq == setting + 4 || !eq[1]) {
 		fprintf(stderr, "ksmsim %s: %s takes sim.NAME=VALUE, not '%s'\n", cmd, opt,
-			setting ? setting : "");
+			setting);
 		return -1;
 	}
 	if (p->n == CLI_PINS_MAX) {
@@ -26,24 +27,18 @@ static int add(struct cli_pins *p, const char *cmd, const char *opt, const char 
 	return 0;
 }
 
-int cli_pins_option(struct cli_pins *p, const char *cmd, int argc, char **argv, int *i)
+int cli_pins_take(struct cli_pins *p, const char *cmd, const char *opt, const char *val)
 {
-	const char *s = argv[*i];
+	char buf[80];
 
-	if (!strcmp(s, "--kernel")) {
-		const char *k = *i + 1 < argc ? argv[++*i] : "";
-		char buf[80];
-
-		if (strcmp(k, "baseline") && strcmp(k, "lpi")) {
-			fprintf(stderr, "ksmsim %s: --kernel takes baseline or lpi, not '%s'\n", cmd, k);
-			return -1;
-		}
-		snprintf(buf, sizeof(buf), "sim.kernel=%s", k);
-		return add(p, cmd, "--kernel", buf) ? -1 : 1;
+	if (strcmp(opt, "--kernel"))
+		return add(p, cmd, opt, val);
+	if (strcmp(val, "baseline") && strcmp(val, "lpi")) {
+		fprintf(stderr, "ksmsim %s: --kernel takes baseline or lpi, not '%s'\n", cmd, val);
+		return -1;
 	}
-	if (!strcmp(s, "--set"))
-		return add(p, cmd, "--set", *i + 1 < argc ? argv[++*i] : NULL) ? -1 : 1;
-	return 0;
+	snprintf(buf, sizeof(buf), "sim.kernel=%s", val);
+	return add(p, cmd, "--kernel", buf);
 }
 
 int cli_pins_apply(const struct cli_pins *p, const char *cmd, struct ksm_sim *sim)
@@ -62,7 +57,7 @@ int cli_pins_apply(const struct cli_pins *p, const char *cmd, struct ksm_sim *si
 	return 0;
 }
 
-int cli_invariants_option(const char *cmd, const char *arg, enum replay_check *out)
+int cli_invariants_take(const char *cmd, const char *w, enum replay_check *out)
 {
 	static const struct {
 		const char *name;
@@ -72,15 +67,11 @@ int cli_invariants_option(const char *cmd, const char *arg, enum replay_check *o
 		{ "end", REPLAY_CHECK_END },
 		{ "each", REPLAY_CHECK_EACH },
 	};
-	const char *w;
 
-	if (strncmp(arg, "--check-invariants=", 19))
-		return 0;
-	w = arg + 19;
-	for (size_t k = 0; k < sizeof(whens) / sizeof(whens[0]); k++)
+	for (size_t k = 0; k < ARRAY_SIZE(whens); k++)
 		if (!strcmp(w, whens[k].name)) {
 			*out = whens[k].when;
-			return 1;
+			return 0;
 		}
 	fprintf(stderr, "ksmsim %s: --check-invariants takes none, end or each, not '%s'\n", cmd, w);
 	return -1;

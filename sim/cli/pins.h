@@ -9,6 +9,7 @@
 #ifndef KSMSIM_CLI_PINS_H
 #define KSMSIM_CLI_PINS_H
 
+#include "cli/opts.h"
 #include "ksmsim/replay.h"
 #include "ksmsim/sim.h"
 
@@ -20,20 +21,28 @@ struct cli_pins {
 };
 
 /*
- * cli_pins_option() - if argv[*i] is --kernel or --set, take it and its
- * value (advancing *i).  Return: 1 taken, 0 not one of ours, -1 bad
- * value (said on stderr, prefixed "ksmsim CMD: ").
+ * The rows of these options in a subcommand's option table
+ * (cli/opts.h), with the subcommand's keys for them.
  */
-int cli_pins_option(struct cli_pins *p, const char *cmd, int argc, char **argv, int *i);
+#define CLI_PINS_OPTIONS(kernel_key, set_key, invariants_key)			\
+	{ "--kernel", NULL, CLI_VAL_NEXT, (kernel_key), NULL },			\
+	{ "--set", NULL, CLI_VAL_NEXT, (set_key), NULL },			\
+	{ "--check-invariants", NULL, CLI_VAL_EQ, (invariants_key), NULL }
+
+/*
+ * cli_pins_take() - the value @val of @opt, "--kernel" or "--set".
+ * Return: 0, or -1 on a bad value (said on stderr, prefixed "ksmsim CMD: ").
+ */
+int cli_pins_take(struct cli_pins *p, const char *cmd, const char *opt, const char *val);
 
 /* cli_pins_apply() - pin each on @sim; -1 (said on stderr) on a refusal. */
 int cli_pins_apply(const struct cli_pins *p, const char *cmd, struct ksm_sim *sim);
 
 /*
- * cli_invariants_option() - if @arg is --check-invariants=none|end|each,
- * set *@out.  Return: 1 taken, 0 not this option, -1 bad value (said on
- * stderr, prefixed "ksmsim CMD: ").
+ * cli_invariants_take() - the W of --check-invariants=W (none, end or
+ * each) into *@out.  Return: 0, or -1 on a bad value (said on stderr,
+ * prefixed "ksmsim CMD: ").
  */
-int cli_invariants_option(const char *cmd, const char *arg, enum replay_check *out);
+int cli_invariants_take(const char *cmd, const char *w, enum replay_check *out);
 
 #endif /* KSMSIM_CLI_PINS_H */

@@ -75,7 +75,7 @@ struct window_report {
 	struct migrate_view *mig;
 	size_t nmig;
 	const char *svg;       /* NULL: no picture */
-	bool svg_written;
+	bool svg_written, svg_failed;
 	struct cli_progress progress;
 };
 

@@ -22,7 +22,7 @@ const char *const ksm_obj_kind_names[KOBJ__COUNT] = {
 	[KOBJ_MISC] = "other",
 };
 
-static void out_of_memory(size_t size)
+_Noreturn void sim_out_of_memory(size_t size)
 {
 	fprintf(stderr, "ksmsim: out of memory allocating %zu bytes\n", size);
 	/* exit() runs core/cleanup.c's handler: no temporary output stays. */
@@ -34,7 +34,7 @@ void *xmalloc(size_t size)
 	void *p = malloc(size ? size : 1);
 
 	if (!p)
-		out_of_memory(size);
+		sim_out_of_memory(size);
 	return p;
 }
 
@@ -43,7 +43,7 @@ void *xcalloc(size_t n, size_t size)
 	void *p = calloc(n ? n : 1, size ? size : 1);
 
 	if (!p)
-		out_of_memory(n * size);
+		sim_out_of_memory(n * size);
 	return p;
 }
 
@@ -51,7 +51,7 @@ void *xrealloc(void *p, size_t size)
 {
 	p = realloc(p, size ? size : 1);
 	if (!p)
-		out_of_memory(size);
+		sim_out_of_memory(size);
 	return p;
 }
 

@@ -13,9 +13,14 @@
  * jemalloc cannot run.  ksm_mem_allocated() reports the allocator's own
  * figure where jemalloc provides one.
  *
- * Running out of host memory is not a simulated event: it ends the program
- * with a message (exit status 3) instead of returning errors through every
- * layer of the model.
+ * Out of memory, one policy: running out of host memory is not a
+ * simulated event, so it ends the program — "ksmsim: out of memory
+ * allocating N bytes" on stderr, exit status 3 (core/cleanup.c removes
+ * temporary output on the way out) — instead of returning errors through
+ * every layer of the model.  Every allocation outside the trace reader goes
+ * through x*alloc(), ksm_zalloc() or ARRAY_GROW() (core/array.h), which
+ * apply it.  (The trace lexer's and the snapshot reader's own "out of
+ * memory" diagnostics are the exception still to be folded in.)
  */
 #ifndef KSMSIM_CORE_ALLOC_H
 #define KSMSIM_CORE_ALLOC_H
@@ -50,6 +55,9 @@ void *ksm_zalloc(struct ksm_alloc_stats *st, enum ksm_obj_kind kind,
 		 size_t size);
 void ksm_free(struct ksm_alloc_stats *st, enum ksm_obj_kind kind, void *p,
 	      size_t size);
+
+/* The out-of-memory exit above: message, then exit(3). */
+_Noreturn void sim_out_of_memory(size_t size);
 
 /* Plain allocation helpers for non-model data (exit on exhaustion). */
 void *xmalloc(size_t size);

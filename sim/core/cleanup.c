@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Temporary files removed on every way out; see cleanup.h. */
+#include "core/array.h"
 #include "core/cleanup.h"
 
 #include <errno.h>
@@ -83,7 +84,7 @@ static const int cleanup_signals[] = {
 	SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGPIPE, SIGXCPU, SIGXFSZ,
 	SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT,
 };
-#define NSIGNALS (sizeof(cleanup_signals) / sizeof(cleanup_signals[0]))
+#define NSIGNALS (ARRAY_SIZE(cleanup_signals))
 
 /* What each signal did before (SIG_DFL, or a sanitizer's handler);
  * written before our handler is installed, read only by it. */

@@ -3,6 +3,7 @@
 #include "core/outfile.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -45,6 +46,33 @@ int outfile_open(struct outfile *o, const char *path, struct ksm_diag *err)
 		o->cleanup = -1;
 		return -1;
 	}
+	return 0;
+}
+
+int outfile_check(const char *path, struct ksm_diag *err)
+{
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+	char *dir;
+	int ok;
+
+	if (!strcmp(path, "-"))
+		return 0;
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return ksm_diag_set(err, path, 0, 0, "cannot write: %s", strerror(EISDIR));
+		if (!S_ISREG(st.st_mode))
+			return access(path, W_OK) ?
+			       ksm_diag_set(err, path, 0, 0, "cannot write: %s", strerror(errno)) : 0;
+	}
+	/* A regular file is written through a temporary name beside it. */
+	dir = slash ? xstrdup(path) : xstrdup(".");
+	if (slash)
+		dir[slash == path ? 1 : slash - path] = '\0';
+	ok = access(dir, W_OK | X_OK) == 0;
+	free(dir);
+	if (!ok)
+		return ksm_diag_set(err, path, 0, 0, "cannot write: %s", strerror(errno));
 	return 0;
 }
 

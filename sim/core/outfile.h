@@ -29,6 +29,13 @@ struct outfile {
 
 /* Open @path for writing; on failure @err says "PATH: cannot write: …". */
 int outfile_open(struct outfile *o, const char *path, struct ksm_diag *err);
+/*
+ * outfile_check() - could @path be written?  Its folder exists and is
+ * writable, and @path is not a folder; nothing is created (a FIFO is not
+ * opened).  For commands that must say so before a long run, not after.
+ * 0, or -1 with @err as outfile_open() would set it.
+ */
+int outfile_check(const char *path, struct ksm_diag *err);
 /* Close and move into place.  0, or -1 with @err set. */
 int outfile_commit(struct outfile *o, struct ksm_diag *err);
 /* Close and drop what was written (in-place outputs stay as written). */

@@ -67,120 +67,66 @@ static int need_no_shared_pages(struct ksm_sim *sim, const char *name,
 	return 0;
 }
 
+/* set_advisor_defaults(): a new mode resets pages_to_scan. */
+static int set_advisor_mode(struct ksm_sim *sim, const char *text,
+			    struct sim_error *err)
+{
+	struct ksm_knobs *k = &sim->ksm->knobs;
+	enum ksm_advisor_mode mode;
+
+	if (ksm_advisor_mode_parse(text, &mode))
+		return sim_fail(err, SIM_ARG_KNOB_VALUE,
+				"advisor_mode must be none or scan-time, got '%s' (EINVAL)",
+				text);
+	if (mode != k->advisor_mode) {
+		struct ksm_knobs def;
+
+		ksm_knobs_default(&def);
+		k->advisor_mode = mode;
+		k->pages_to_scan = mode == KSM_ADVISOR_NONE ?
+				   def.pages_to_scan : k->advisor_min_pages_to_scan;
+		memset(&sim->ksm->advisor, 0, sizeof(sim->ksm->advisor));
+	}
+	return 0;
+}
+
+/*
+ * Every numeric knob the same way, from its row of ksm_snap_knob_fields:
+ * the advisor's claim, the bounds, then (for a value that changes
+ * anything) the empty-tree rule and the side effect of run=2.
+ */
 int ksm_set_knob(struct ksm_sim *sim, const char *name, const char *text,
 		 struct sim_error *err)
 {
+	const struct ksm_snap_field *f = ksm_field_find(ksm_snap_knob_fields, name);
 	struct ksm_knobs *k = &sim->ksm->knobs;
-	uint64_t v;
+	uint64_t v = 0, *cur;
 
-	if (!strcmp(name, "advisor_mode")) {
-		enum ksm_advisor_mode mode;
-
-		if (!strcmp(text, "none"))
-			mode = KSM_ADVISOR_NONE;
-		else if (!strcmp(text, "scan-time"))
-			mode = KSM_ADVISOR_SCAN_TIME;
-		else
-			return sim_fail(err, SIM_ARG_KNOB_VALUE,
-					"advisor_mode must be none or scan-time, got '%s' (EINVAL)",
-					text);
-		if (mode != k->advisor_mode) {
-			/* set_advisor_defaults() */
-			k->advisor_mode = mode;
-			k->pages_to_scan = mode == KSM_ADVISOR_NONE ?
-					   100 : k->advisor_min_pages_to_scan;
-			memset(&sim->ksm->advisor, 0, sizeof(sim->ksm->advisor));
-		}
-		return 0;
+	if (!f) {
+		if (!strncmp(name, "sim.", 4))
+			return ksm_set_sim_knob(sim, name, text, err);
+		return sim_fail(err, SIM_ARG_KNOB_NAME, "unknown knob '%s'", name);
 	}
-	if (!strcmp(name, "run")) {
-		if (parse_knob_value(name, text, 2, &v, err))
-			return -1;
-		if (v == k->run)
-			return 0;
-		k->run = (unsigned)v;
-		if (v == 2)
-			unmerge_and_remove_all_rmap_items(sim);
+	if (f->type == KSM_SNAP_ADVISOR)
+		return set_advisor_mode(sim, text, err);
+	if ((f->flags & KSM_F_ADVISOR_OWNED) && k->advisor_mode != KSM_ADVISOR_NONE)
+		return sim_fail(err, SIM_ARG_KNOB_VALUE,
+				"%s cannot be written while advisor_mode=scan-time (EINVAL)",
+				name);
+	if (parse_knob_value(name, text, f->max, &v, err))
+		return -1;
+	if (v < f->min)
+		return sim_fail(err, SIM_ARG_KNOB_VALUE, "%s must be at least %llu (EINVAL)",
+				name, (unsigned long long)f->min);
+	cur = (uint64_t *)((char *)k + f->offset);
+	if (v == *cur)
 		return 0;
-	}
-	if (!strcmp(name, "pages_to_scan")) {
-		if (k->advisor_mode != KSM_ADVISOR_NONE)
-			return sim_fail(err, SIM_ARG_KNOB_VALUE,
-					"pages_to_scan cannot be written while advisor_mode=scan-time (EINVAL)");
-		if (parse_knob_value(name, text, UINT32_MAX, &v, err))
-			return -1;
-		k->pages_to_scan = v;
-		return 0;
-	}
-	if (!strcmp(name, "sleep_millisecs")) {
-		if (parse_knob_value(name, text, UINT32_MAX, &v, err))
-			return -1;
-		k->sleep_millisecs = v;
-		return 0;
-	}
-	if (!strcmp(name, "smart_scan") || !strcmp(name, "use_zero_pages")) {
-		if (parse_knob_value(name, text, 1, &v, err))
-			return -1;
-		if (name[0] == 's')
-			k->smart_scan = v;
-		else
-			k->use_zero_pages = v;
-		return 0;
-	}
-	if (!strcmp(name, "max_page_sharing")) {
-		if (parse_knob_value(name, text, INT32_MAX, &v, err))
-			return -1;
-		if (v < 2)
-			return sim_fail(err, SIM_ARG_KNOB_VALUE,
-					"max_page_sharing must be at least 2 (EINVAL)");
-		if (v == k->max_page_sharing)
-			return 0;
-		if (need_no_shared_pages(sim, name, err))
-			return -1;
-		k->max_page_sharing = v;
-		return 0;
-	}
-	if (!strcmp(name, "merge_across_nodes")) {
-		if (parse_knob_value(name, text, 1, &v, err))
-			return -1;
-		if ((bool)v == k->merge_across_nodes)
-			return 0;
-		if (need_no_shared_pages(sim, name, err))
-			return -1;
-		k->merge_across_nodes = v;
-		return 0;
-	}
-	if (!strcmp(name, "stable_node_chains_prune_millisecs")) {
-		if (parse_knob_value(name, text, UINT32_MAX, &v, err))
-			return -1;
-		k->stable_node_chains_prune_millisecs = v;
-		return 0;
-	}
-	if (!strcmp(name, "advisor_target_scan_time")) {
-		if (parse_knob_value(name, text, UINT64_MAX, &v, err))
-			return -1;
-		if (v < 1)
-			return sim_fail(err, SIM_ARG_KNOB_VALUE,
-					"advisor_target_scan_time must be at least 1 (EINVAL)");
-		k->advisor_target_scan_time = v;
-		return 0;
-	}
-	if (!strcmp(name, "advisor_min_pages_to_scan") ||
-	    !strcmp(name, "advisor_max_pages_to_scan") ||
-	    !strcmp(name, "advisor_max_cpu")) {
-		if (parse_knob_value(name, text, UINT64_MAX, &v, err))
-			return -1;
-		if (!strcmp(name, "advisor_max_cpu"))
-			k->advisor_max_cpu = v;
-		else if (strstr(name, "min"))
-			k->advisor_min_pages_to_scan = v;
-		else
-			k->advisor_max_pages_to_scan = v;
-		return 0;
-	}
-	if (!strncmp(name, "sim.", 4))
-		return ksm_set_sim_knob(sim, name, text, err);
-	return sim_fail(err, SIM_ARG_KNOB_NAME, "unknown knob '%s'", name);
+	if ((f->flags & KSM_F_EMPTY_TREE) && need_no_shared_pages(sim, name, err))
+		return -1;
+	*cur = v;
+	if (cur == &k->run && v == 2)
+		unmerge_and_remove_all_rmap_items(sim);
+	return 0;
 }
 
 unsigned ksm_rmap_item_size(const struct ksm_sim *sim)

@@ -34,6 +34,7 @@
 #include "core/rng.h"
 #include "ksmsim/ksm.h"
 #include "ksmsim/mm.h"
+#include "mm/ksm_hooks.h"
 
 /* Flag bits in the low bits of rmap_item->address (below PAGE_SIZE). */
 #define SEQNR_MASK 0x0ffULL     /* low bits of ksm_scan.seqnr at insertion */
@@ -219,23 +220,13 @@ struct ksm_state {
 	uint64_t next_id;            /* ids of items and nodes             */
 };
 
-struct ksm_state *ksm_state_create(struct ksm_sim *sim);
-void ksm_state_destroy(struct ksm_sim *sim, struct ksm_state *ksm);
-
-/* ---- registration.c: registration and lifecycle ---- */
+/*
+ * ---- registration.c: registration and lifecycle ----
+ * ksm_state_create/destroy, ksm_fork, __ksm_exit, ksm_madvise,
+ * ksm_vma_flags and ksm_(en|dis)able_merge_any are mm's hooks: declared in
+ * mm/ksm_hooks.h.
+ */
 void __ksm_enter(struct ksm_sim *sim, struct mm_struct *mm);
-void __ksm_exit(struct ksm_sim *sim, struct mm_struct *mm);
-void ksm_fork(struct ksm_sim *sim, struct mm_struct *child,
-	      struct mm_struct *parent);
-/* ksm_madvise(): adjust *vm_flags for MADV_(UN)MERGEABLE on the range. */
-void ksm_madvise(struct ksm_sim *sim, struct vm_area_struct *vma,
-		 uint64_t start, uint64_t end, enum sim_advice advice,
-		 uint64_t *vm_flags);
-/* The flags a VMA gets at creation in an mm with MMF_VM_MERGE_ANY. */
-uint64_t ksm_vma_flags(struct ksm_sim *sim, struct mm_struct *mm,
-		       uint64_t vm_flags);
-void ksm_enable_merge_any(struct ksm_sim *sim, struct mm_struct *mm);
-void ksm_disable_merge_any(struct ksm_sim *sim, struct mm_struct *mm);
 /* break_ksm() over every page of [start, end) of @vma. */
 void unmerge_ksm_pages(struct ksm_sim *sim, struct vm_area_struct *vma,
 		       uint64_t start, uint64_t end);
@@ -361,9 +352,6 @@ bool ksm_fault_certain(const struct ksm_sim *sim, enum ksm_fault_point point);
 int ksm_fault_configure(struct ksm_sim *sim, const char *spec,
 			struct sim_error *err);
 const char *ksm_fault_point_name(enum ksm_fault_point point);
-
-/* ---- sim/check/ksm_invariants.c ---- */
-int ksm_check_invariants(struct ksm_sim *sim, char *why, size_t whylen);
 
 /* ---- sim_knobs.c ---- */
 int ksm_set_sim_knob(struct ksm_sim *sim, const char *name, const char *text,

@@ -93,6 +93,19 @@ static void replace_page(struct ksm_sim *sim, struct vm_area_struct *vma,
 }
 
 /*
+ * ksm_might_unmap_zero_page(): the hook mm calls when it clears or
+ * replaces an entry; the counters replace_page() raised drop at once.
+ */
+void ksm_might_unmap_zero_page(struct ksm_sim *sim, struct mm_struct *mm,
+			       pte_t pte)
+{
+	if (is_ksm_zero_pte(pte)) {
+		sim->ksm->ksm_zero_pages--;
+		mm->ksm_zero_pages--;
+	}
+}
+
+/*
  * try_to_merge_one_page(): make @folio (mapped in @vma) share @kfolio:
  * with @kfolio NULL, @folio itself becomes a KSM page (with no stable
  * node yet); with @kfolio == @folio (a KSM page mapped by fork) there is

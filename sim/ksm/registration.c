@@ -206,21 +206,7 @@ struct ksm_state *ksm_state_create(struct ksm_sim *sim)
 	RB_INIT(&ksm->root_stable_tree);
 	RB_INIT(&ksm->root_unstable_tree);
 	/* Linux 6.18 defaults; the trace contract starts with run=1. */
-	ksm->knobs = (struct ksm_knobs){
-		.run = 1,
-		.pages_to_scan = 100,
-		.sleep_millisecs = 20,
-		.smart_scan = true,
-		.max_page_sharing = 256,
-		.use_zero_pages = false,
-		.stable_node_chains_prune_millisecs = 2000,
-		.merge_across_nodes = true,
-		.advisor_mode = KSM_ADVISOR_NONE,
-		.advisor_target_scan_time = 200,
-		.advisor_min_pages_to_scan = 500,
-		.advisor_max_pages_to_scan = 30000,
-		.advisor_max_cpu = 70,
-	};
+	ksm_knobs_default(&ksm->knobs);
 	ksm->kernel = KSM_KERNEL_BASELINE;
 	ksm->layout = KSM_LAYOUT_LP64;
 	ksm->zero_checksum = ksm_layout_checksum(ksm->layout, 0);

@@ -28,9 +28,31 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
+#include "core/lookup.h"
 #include "ksm/ksm_state.h"
-#include "ksmsim/rmap.h"
 #include "mm/internal.h"
+
+static const char *const strategy_names[RMAP__COUNT + 1] = {
+	[RMAP_FULL] = "full",
+	[RMAP_INDEXED] = "indexed",
+	[RMAP_NAIVE] = "naive",
+};
+
+const char *rmap_strategy_name(enum rmap_strategy s)
+{
+	return strategy_names[s];
+}
+
+int rmap_strategy_parse(const char *s, enum rmap_strategy *out)
+{
+	int i = sim_name_index(strategy_names, s);
+
+	if (i < 0)
+		return -1;
+	*out = (enum rmap_strategy)i;
+	return 0;
+}
 
 static int parse_u64(const char *name, const char *text, uint64_t *out,
 		     struct sim_error *err)
@@ -119,7 +141,7 @@ int ksm_pin_sim_knob(struct ksm_sim *sim, const char *name, const char *text,
 		return sim_fail(err, SIM_ARG_KNOB_NAME, "only sim.* knobs can be pinned, not %s", name);
 	if (strlen(name) >= sizeof(ksm->pinned[0]))
 		return sim_fail(err, SIM_ARG_KNOB_NAME, "unknown simulator knob %s", name);
-	if (!is_pinned(ksm, name) && ksm->npinned == sizeof(ksm->pinned) / sizeof(ksm->pinned[0]))
+	if (!is_pinned(ksm, name) && ksm->npinned == ARRAY_SIZE(ksm->pinned))
 		return sim_fail(err, SIM_ARG_KNOB_NAME, "too many pinned knobs");
 	if (apply_sim_knob(sim, name, text, err))
 		return -1;

@@ -209,10 +209,7 @@ void remove_rmap_item_from_tree(struct ksm_sim *sim, struct ksm_rmap_item *item)
 		unsigned char age = (unsigned char)(ksm->seqnr - item->address);
 
 		/* Only this round's and last round's insertions exist. */
-		if (age > 1) {
-			fprintf(stderr, "ksmsim: internal error: unstable item of age %u\n", age);
-			abort();
-		}
+		SIM_BUG_ON(age > 1);
 		if (!age)
 			unstable_tree_erase(sim, item);
 		ksm->ksm_pages_unshared--;
@@ -517,6 +514,8 @@ void stable_tree_append(struct ksm_sim *sim, struct ksm_rmap_item *item,
 	struct ksm_state *ksm = sim->ksm;
 
 	(void)bypass; /* only silences the kernel's over-limit warning */
+	/* Items hang off regular nodes and dups, never off a chain. */
+	SIM_BUG_ON(node->kind == KSM_NODE_CHAIN);
 	stable_changed(sim);
 	node->rmap_hlist_len++;
 	item->head = node;

@@ -8,8 +8,8 @@
  * order (free_pgtables()) and the VMAs freed.  The mm struct itself lives
  * on while KSM's slot holds a reference (mm_users is 0: "exiting").
  */
-#include "ksm/ksm_state.h"
 #include "mm/internal.h"
+#include "mm/ksm_hooks.h"
 
 static void exit_mmap(struct ksm_sim *sim, struct mm_struct *mm)
 {

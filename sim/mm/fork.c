@@ -10,8 +10,8 @@
  * copied (vma_needs_copy()), sharing every page copy-on-write.  KSM
  * learns of the child after the copy (ksm_fork(), since Linux 6.8).
  */
-#include "ksm/ksm_state.h"
 #include "mm/internal.h"
+#include "mm/ksm_hooks.h"
 
 int sim_fork(struct ksm_sim *sim, struct task *parent, const char *child_name,
 	     struct sim_error *err)

@@ -25,6 +25,7 @@
 #include <stdarg.h>
 
 #include "core/alloc.h"
+#include "core/bug.h"
 #include "ksmsim/sim.h"
 
 /* Errors: fill @err (may be NULL) and return -1. */

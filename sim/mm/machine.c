@@ -14,8 +14,8 @@
  */
 #include <string.h>
 
-#include "ksm/ksm_state.h"
 #include "mm/internal.h"
+#include "mm/ksm_hooks.h"
 
 static int task_cmp(struct task *a, struct task *b)
 {

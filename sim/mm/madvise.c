@@ -11,8 +11,8 @@
  * A hole in the range is an error (the kernel's ENOMEM); nothing is
  * changed when the range is not fully mapped.
  */
-#include "ksm/ksm_state.h"
 #include "mm/internal.h"
+#include "mm/ksm_hooks.h"
 
 int sim_madvise(struct ksm_sim *sim, struct mm_struct *mm, uint64_t addr,
 		uint64_t npages, enum sim_advice advice, struct sim_error *err)

@@ -17,22 +17,12 @@
  *  - An unshare fault (FAULT_FLAG_UNSHARE, used by break_ksm()) copies a
  *    KSM folio or replaces a KSM-placed zero page the same way, but maps
  *    the copy read-only.
- *  - Removing an entry that KSM placed on the zero page decrements the
- *    zero-page counters at once (ksm_might_unmap_zero_page()); that is the
- *    only KSM counter page-table operations change directly.
+ *  - Removing an entry that KSM placed on the zero page tells KSM at once
+ *    (the hook ksm_might_unmap_zero_page(), mm/ksm_hooks.h), which drops
+ *    its zero-page counters; mm changes no KSM counter itself.
  */
-#include "ksm/ksm_state.h"
 #include "mm/internal.h"
-
-/* Drop the zero-page counters of a KSM-placed zero entry being replaced. */
-static void ksm_might_unmap_zero_page(struct ksm_sim *sim,
-				      struct mm_struct *mm, pte_t pte)
-{
-	if (is_ksm_zero_pte(pte)) {
-		sim->ksm->ksm_zero_pages--;
-		mm->ksm_zero_pages--;
-	}
-}
+#include "mm/ksm_hooks.h"
 
 /* A new exclusive anonymous folio mapped at @addr with @pte_flags. */
 static struct folio *map_new_folio(struct ksm_sim *sim,

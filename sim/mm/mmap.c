@@ -14,8 +14,8 @@
  * then zaps every entry of the range, then unlinks the removed VMAs'
  * anon_vma chains in ascending order (free_pgtables()).
  */
-#include "ksm/ksm_state.h"
 #include "mm/internal.h"
+#include "mm/ksm_hooks.h"
 
 uint64_t prot_to_vm_flags(enum sim_prot prot)
 {

@@ -29,8 +29,8 @@
  * (vma_merge_extend(), which may also swallow a compatible next VMA);
  * neither breaks KSM pages.
  */
-#include "ksm/ksm_state.h"
 #include "mm/internal.h"
+#include "mm/ksm_hooks.h"
 
 /* copy_vma(): the destination VMA for a move of part of @vma. */
 static struct vm_area_struct *copy_vma(struct ksm_sim *sim,

@@ -66,10 +66,7 @@ void pgtable_free(struct ksm_sim *sim, struct pgtable *pgd)
 	/* Entries are cleared before teardown, and empty tables are freed
 	 * as they empty, so only the top level is left. */
 	for (unsigned i = 0; i < PT_ENTRIES; i++)
-		if (pgd->pgd->slot[i]) {
-			fprintf(stderr, "ksmsim: internal error: page table not empty at teardown\n");
-			abort();
-		}
+		SIM_BUG_ON(pgd->pgd->slot[i]);
 	ksm_free(sim->alloc, KOBJ_PGTABLE, pgd->pgd, sizeof(struct pt_dir));
 	ksm_free(sim->alloc, KOBJ_PGTABLE, pgd, sizeof(*pgd));
 }
@@ -96,6 +93,9 @@ void pte_set(struct ksm_sim *sim, struct mm_struct *mm, uint64_t addr,
 	pte_t old;
 	unsigned idx;
 
+	/* Four levels map 48 bits; pt_index() would fold a higher address
+	 * onto a lower one. */
+	SIM_BUG_ON(addr >> (KSM_PAGE_SHIFT + PT_BITS * PT_LEVELS));
 	for (int level = 0; level < PT_LEVELS - 1; level++) {
 		void **slot = &dir->slot[pt_index(addr, level)];
 

@@ -112,18 +112,19 @@ struct vm_area_struct *vm_area_dup(struct ksm_sim *sim, struct vm_area_struct *o
 
 void vma_link(struct mm_struct *mm, struct vm_area_struct *vma)
 {
+	struct vm_area_struct *same_start;
+
 	vma->vm_mm = mm;
-	if (RB_INSERT(vma_tree, &mm->mm_rb, vma)) {
-		/* Two VMAs starting at one address: a bug in the caller. */
-		fprintf(stderr, "ksmsim: internal error: VMA at 0x%llx linked twice\n",
-			(unsigned long long)vma->vm_start);
-		abort();
-	}
+	/* The tree is ordered by vm_start alone: two VMAs starting at one
+	 * address is a bug in the caller. */
+	same_start = RB_INSERT(vma_tree, &mm->mm_rb, vma);
+	SIM_BUG_ON(same_start);
 	mm->map_count++;
 }
 
 void vma_unlink(struct mm_struct *mm, struct vm_area_struct *vma)
 {
+	SIM_BUG_ON(vma->vm_mm != mm);
 	RB_REMOVE(vma_tree, &mm->mm_rb, vma);
 	mm->map_count--;
 }

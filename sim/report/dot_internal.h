@@ -1,24 +1,29 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * DOC: Shared machinery of the Graphviz pictures (sim/report/dot_*.c)
+ * DOC: Shared machinery of the Graphviz pictures (sim/report/dot*.c)
  *
  * One struct dot per picture: the cgraph graph being built, the node
- * budget, the focus, and a label buffer.  Each picture is one function
- * (dot_stable.c, dot_unstable.c, dot_anon_vma.c, dot_mm.c, dot_rmap.c,
- * dot_all.c)
- * that draws into a graph or a cluster of it; dot_all.c composes the
- * others.  The pieces every picture shares live in dot_common.c:
+ * budget, the focus, and a label buffer.  sim_dot() (dot.c) opens it,
+ * applies the options (dot_opts.c), calls the function of the picture
+ * asked for (dot_stable.c, dot_unstable.c, dot_anon_vma.c, dot_mm.c,
+ * dot_rmap.c, dot_all.c — which composes the others), each of which
+ * draws into a graph or a cluster of it, and writes the result
+ * (dot_output.c).  The pieces every picture shares, one file per job:
  *
- *  - one function per kind of object (stable node, rmap_item, VMA,
- *    anon_vma, anon_vma_chain) that draws it with its standard label and
- *    node name, or finds it if another picture of the same graph already
- *    drew it — so a later picture (the rmap walk) can point at the same
- *    nodes by calling the same functions;
- *  - a breadth-first drawer of red-black trees for any node type, which
- *    keeps left and right apart, shows colours, hides the subtrees the
- *    focus does not need and stops at the node budget;
- *  - notes, the "N more not drawn" node, the escString label builder,
- *    and writing or rendering the result.
+ *  - dot_label.c: escaping, and the escString label builder (dl_*());
+ *  - dot_graph.c: attributes, nodes, edges, clusters, the heading, notes,
+ *    the node budget and its "N more not drawn" note, marks;
+ *  - dot_objects.c: one function per kind of object (stable node,
+ *    rmap_item, VMA, anon_vma, anon_vma_chain) that draws it with its
+ *    standard label and node name, or finds it if another picture of the
+ *    same graph already drew it — so a later picture (the rmap walk) can
+ *    point at the same nodes by calling the same functions;
+ *  - dot_tree.c: a breadth-first drawer of red-black trees for any node
+ *    type, which keeps left and right apart, shows colours, hides the
+ *    subtrees the focus does not need and stops at the node budget;
+ *  - dot_fold.c, dot_items.c: folding runs of alike objects, lists of
+ *    rmap_items; dot_legend.c: the legend; dot_iddisc.c: cgraph ids in
+ *    creation order.
  *
  * Node names are "<kind>_<object id>" (stable_12, item_40, vma_7,
  * av_3, avc_7_3 for the chain of VMA 7 in anon_vma 3, mm_2): ids are
@@ -130,13 +135,7 @@ struct dot {
 	void *pin_ctx;
 };
 
-/* ---- graphs with ids in creation order (dot_iddisc.c) ---- */
-/* A directed graph whose DOT text depends only on what was put in it. */
-Agraph_t *dot_agopen(const char *name);
-/* agread() with the same ids: subgraphs stay in the order read. */
-Agraph_t *dot_agread(FILE *f);
-
-/* ---- labels ---- */
+/* ---- labels (dot_label.c) ---- */
 void dl_reset(struct dot_label *l);
 /* Formatted text, escaped. */
 void dl_printf(struct dot_label *l, const char *fmt, ...)
@@ -148,9 +147,21 @@ void dl_linel(struct dot_label *l, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* @text (escaped) as one centred line per line it holds. */
 void dl_lines(struct dot_label *l, const char *text);
+/* An escape sequence (a line end), appended as it is. */
+void dl_raw(struct dot_label *l, const char *esc);
 void dl_free(struct dot_label *l);
 
-/* ---- the graph ---- */
+/* ---- graphs with ids in creation order (dot_iddisc.c) ---- */
+/* A directed graph whose DOT text depends only on what was put in it. */
+Agraph_t *dot_agopen(const char *name);
+/* agread() with the same ids: subgraphs stay in the order read. */
+Agraph_t *dot_agread(FILE *f);
+
+/* ---- the graph (dot_graph.c) ---- */
+/* A new picture of @sim: the graph, its attributes, the options' limit,
+ * folding and range (@opts may be NULL). */
+void dot_open(struct dot *d, struct ksm_sim *sim, const struct dot_opts *opts);
+void dot_close(struct dot *d);
 /* A cluster "cluster_<name>" of @parent with a heading. */
 Agraph_t *dot_cluster(struct dot *d, Agraph_t *parent, const char *name,
 		      const char *heading);
@@ -168,6 +179,9 @@ Agnode_t *dot_node(struct dot *d, Agraph_t *g, const char *name);
  * drawn.  @label, @style, @color may be NULL. */
 Agedge_t *dot_edge(struct dot *d, Agraph_t *g, Agnode_t *t, Agnode_t *h,
 		   const char *label, const char *style, const char *color);
+/* A node that is not a structure node (notes, placeholders), named
+ * "<kind>_<n>" in the order they are made. */
+Agnode_t *dot_aux_node(struct dot *d, Agraph_t *g, const char *kind);
 /* A note (not a structure node: it does not count against the limit);
  * each line of @text ('\n' separated) is centred. */
 Agnode_t *dot_note(struct dot *d, Agraph_t *g, const char *text);
@@ -176,10 +190,19 @@ Agnode_t *dot_note(struct dot *d, Agraph_t *g, const char *text);
  * it is counted as left out.
  */
 bool dot_budget(struct dot *d, enum dot_kind kind);
+/* What @kind is called, for one object or (@plural) several. */
+const char *dot_kind_name(enum dot_kind kind, bool plural);
 /* The "N more not drawn" note, if anything was left out. */
 void dot_more(struct dot *d, Agraph_t *g);
+/* Add a left-justified line to a drawn node's label. */
+void dot_label_add(struct dot *d, Agnode_t *node, const char *text);
+/* Mark a node as not what it should be (stale, out of order): dashed
+ * orange border; its label says why. */
+void dot_mark(struct dot *d, Agnode_t *node);
+/* Colours of a red-black node. */
+void dot_rb_colour(struct dot *d, Agnode_t *node, bool red);
 
-/* ---- objects, each with its standard node ---- */
+/* ---- objects, each with its standard node (dot_objects.c) ---- */
 /*
  * Each returns the object's node — drawn now in @g, or found if drawn
  * already — or NULL when the budget stopped it.
@@ -197,13 +220,6 @@ struct vma_pages {
 struct vma_pages dot_vma_pages(struct ksm_sim *sim, struct vm_area_struct *vma);
 /* The graph a VMA pointed at from @g belongs in (see vma_parent). */
 Agraph_t *dot_vma_home(struct dot *d, Agraph_t *g, struct vm_area_struct *vma);
-
-/* Add a left-justified line to a drawn node's label. */
-void dot_label_add(struct dot *d, Agnode_t *node, const char *text);
-/* Mark a node as not what it should be (stale, out of order): dashed
- * orange border; its label says why. */
-void dot_mark(struct dot *d, Agnode_t *node);
-
 /* The page of a regular node or dup if it is still its page, else NULL
  * (the node is stale) — ksm_get_folio() without the removal. */
 struct folio *dot_node_folio(struct ksm_sim *sim, struct ksm_stable_node *n);
@@ -211,8 +227,13 @@ struct folio *dot_node_folio(struct ksm_sim *sim, struct ksm_stable_node *n);
 struct folio *dot_item_folio(struct ksm_sim *sim, struct ksm_rmap_item *it);
 /* The name of the process an mm belongs (or, exited, belonged) to. */
 const char *dot_owner(const struct mm_struct *mm);
+/* Whether the focus keeps @it: no process focus, or its process, and the
+ * address range. */
+bool dot_item_wanted(struct dot *d, struct ksm_rmap_item *it);
+/* Whether the address range keeps @vma (it overlaps the range). */
+bool dot_vma_in_range(struct dot *d, const struct vm_area_struct *vma);
 
-/* ---- red-black trees ---- */
+/* ---- red-black trees (dot_tree.c) ---- */
 struct dot_tree {
 	void *root;
 	void *(*left)(void *n);
@@ -246,10 +267,7 @@ struct dot_tree {
  * nodes t->pinned wants; each subtree below is one fold node. */
 size_t dot_tree(struct dot *d, Agraph_t *g, const struct dot_tree *t);
 
-/* Colours of a red-black node. */
-void dot_rb_colour(struct dot *d, Agnode_t *node, bool red);
-
-/* ---- the pictures ---- */
+/* ---- the pictures (dot_stable.c ... dot_all.c, dot_rmap.c) ---- */
 void dot_draw_stable(struct dot *d, Agraph_t *g);
 void dot_draw_unstable(struct dot *d, Agraph_t *g);
 void dot_draw_anon_vma(struct dot *d, Agraph_t *g, struct vm_area_struct *vma);
@@ -262,12 +280,6 @@ Agnode_t *dot_draw_vmas(struct dot *d, Agraph_t *g, struct mm_struct *mm, Agnode
 void dot_draw_all(struct dot *d);
 /* The rmap walks of the KSM page @f (dot_rmap.c). */
 void dot_draw_rmap(struct dot *d, Agraph_t *g, struct folio *f);
-
-/* Whether the focus keeps @it: no process focus, or its process, and the
- * address range. */
-bool dot_item_wanted(struct dot *d, struct ksm_rmap_item *it);
-/* Whether the address range keeps @vma (it overlaps the range). */
-bool dot_vma_in_range(struct dot *d, const struct vm_area_struct *vma);
 
 /* ---- folding (dot_fold.c) ---- */
 /* Longest period a run of alike objects is looked for with. */
@@ -298,6 +310,7 @@ void dot_alias_set(struct dot *d, const void *obj, Agnode_t *node);
 Agnode_t *dot_alias_get(struct dot *d, const void *obj);
 void dot_alias_free(struct dot *d);
 
+/* ---- lists of rmap_items (dot_items.c) ---- */
 /*
  * dot_draw_items() - the rmap_items @v[0..n-1] as a list chained from
  * @prev (may be NULL) with edges of @style and @color (may be NULL), runs
@@ -308,7 +321,39 @@ Agnode_t *dot_draw_items(struct dot *d, Agraph_t *g, struct ksm_rmap_item **v, s
 			 Agnode_t *prev, const char *style, const char *color,
 			 const char *fill);
 
+/* ---- the legend (dot_legend.c) ---- */
 /* The legend of what the picture used (d->uses), in a cluster of @g. */
 void dot_legend(struct dot *d, Agraph_t *g);
+
+/* ---- options and limits (dot_opts.c) ---- */
+/* The live process @name, or NULL with "no live process named" in @err
+ * (err->arg @arg, the message after @what). */
+struct task *dot_find_proc(struct ksm_sim *sim, const char *name, unsigned arg,
+			   const char *what, struct sim_error *err);
+/* Check @opts (may be NULL) against picture @what and set the focus and
+ * the pinned page of @d from them; an option @what has no use for is an
+ * error. */
+int dot_resolve_opts(struct dot *d, enum trace_dot_what what,
+		     const struct dot_opts *opts, struct sim_error *err);
+/* The first line of the heading into @buf: @what, and what the focus
+ * leaves out. */
+void dot_focus_heading(struct dot *d, const struct dot_opts *opts, char *buf,
+		       size_t len, const char *what);
+/* A line through opts->note, if there is one. */
+void dot_say(const struct dot_opts *opts, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* What the budget cut and what was folded, in words, for the caller. */
+void dot_say_cuts(struct dot *d, const struct dot_opts *opts);
+
+/* ---- writing and rendering (dot_output.c) ---- */
+/*
+ * dot_output() - write the picture into @file: DOT text, or laid out and
+ * rendered as the file name's extension says.  A failure is reported as
+ * err->arg @arg and leaves no file behind.
+ */
+int dot_output(struct dot *d, const char *file, unsigned arg, struct sim_error *err);
+/* dot_output() with the progress opts->progress asks for around it. */
+int dot_output_progress(struct dot *d, const char *file, unsigned arg,
+			const struct dot_opts *opts, struct sim_error *err);
 
 #endif /* KSMSIM_REPORT_DOT_INTERNAL_H */

@@ -26,8 +26,8 @@
  * mappings that every walk found alike are one node; a divergent mapping
  * or one no walk found is always drawn alone.
  *
- * Drawn with the shared pieces of dot_common.c, so the anon_vma trees
- * look as in the anon_vma picture and large trees respect the node limit.
+ * Drawn with the shared pieces (dot_objects.c, dot_tree.c, dot_items.c),
+ * so the anon_vma trees look as in the anon_vma picture and large trees respect the node limit.
  */
 #include <inttypes.h>
 #include <stdlib.h>

@@ -21,6 +21,8 @@
  *     pair array plus 16 bytes per group.
  *  5. The sizes are sorted on their own (ascending).
  */
+#include "core/alloc.h"
+#include "core/array.h"
 #include "ksmsim/snapshot.h"
 
 #include <errno.h>
@@ -86,7 +88,7 @@ static int i64_cmp(const void *pa, const void *pb)
  * Sort @refs and collect the groups (runs of two or more) into a new
  * array, in canonical order.  *@groups is NULL when there are none.
  */
-static int collect_groups(struct ksm_page_ref *refs, size_t n,
+static void collect_groups(struct ksm_page_ref *refs, size_t n,
 			  struct group **groups, size_t *ngroups)
 {
 	struct group *g = NULL;
@@ -102,18 +104,7 @@ static int collect_groups(struct ksm_page_ref *refs, size_t n,
 		while (j < n && refs[j].phys == refs[i].phys)
 			j++;
 		if (j - i >= 2) {
-			if (ng == cap) {
-				size_t ncap = cap ? cap * 2 : 64;
-				struct group *t = realloc(g, ncap * sizeof(*g));
-
-				if (!t) {
-					free(g);
-					errno = ENOMEM;
-					return -1;
-				}
-				g = t;
-				cap = ncap;
-			}
+			ARRAY_GROW(g, cap, ng + 1, 64);
 			g[ng].first = &refs[i];
 			g[ng].len = j - i;
 			ng++;
@@ -124,7 +115,6 @@ static int collect_groups(struct ksm_page_ref *refs, size_t n,
 		qsort(g, ng, sizeof(*g), group_cmp);
 	*groups = g;
 	*ngroups = ng;
-	return 0;
 }
 
 /* "NAME:hexaddr" into @buf; returns the length. */
@@ -177,8 +167,7 @@ int ksm_sharing_compute(struct ksm_page_ref *refs, size_t n,
 
 	memset(out, 0, sizeof(*out));
 	out->hash = KSM_FNV1A64_INIT;
-	if (collect_groups(refs, n, &g, &ng))
-		return -1;
+	collect_groups(refs, n, &g, &ng);
 
 	/* Counts over every physical page, groups of one included. */
 	out->mapped = (int64_t)n;
@@ -196,14 +185,8 @@ int ksm_sharing_compute(struct ksm_page_ref *refs, size_t n,
 		i = j;
 	}
 
-	if (ng) {
-		out->sizes = malloc(ng * sizeof(*out->sizes));
-		if (!out->sizes) {
-			free(g);
-			errno = ENOMEM;
-			return -1;
-		}
-	}
+	if (ng)
+		out->sizes = xmalloc(ng * sizeof(*out->sizes));
 	for (size_t i = 0; i < ng; i++) {
 		out->sizes[i] = (int64_t)g[i].len;
 		out->grouped += (int64_t)g[i].len;
@@ -222,8 +205,7 @@ int ksm_sharing_write_text(FILE *out, struct ksm_page_ref *refs, size_t n)
 	size_t ng;
 	int ret;
 
-	if (collect_groups(refs, n, &g, &ng))
-		return -1;
+	collect_groups(refs, n, &g, &ng);
 	ret = walk_text(g, ng, emit_file, out);
 	free(g);
 	return ret;

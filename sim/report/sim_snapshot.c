@@ -15,29 +15,13 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/array.h"
 #include "ksm/ksm_state.h"
 #include "ksmsim/ksm.h"
 #include "ksmsim/migrate.h"
 #include "ksmsim/rmap.h"
 #include "ksmsim/sim_snapshot.h"
 #include "mm/internal.h"
-
-static void fill_knobs(const struct ksm_knobs *k, struct ksm_snap_knobs *s)
-{
-	s->run = k->run;
-	s->pages_to_scan = (int64_t)k->pages_to_scan;
-	s->sleep_millisecs = (int64_t)k->sleep_millisecs;
-	s->smart_scan = k->smart_scan;
-	s->max_page_sharing = (int64_t)k->max_page_sharing;
-	s->use_zero_pages = k->use_zero_pages;
-	s->stable_node_chains_prune_millisecs = (int64_t)k->stable_node_chains_prune_millisecs;
-	s->merge_across_nodes = k->merge_across_nodes;
-	s->advisor_mode = k->advisor_mode;
-	s->advisor_target_scan_time = (int64_t)k->advisor_target_scan_time;
-	s->advisor_min_pages_to_scan = (int64_t)k->advisor_min_pages_to_scan;
-	s->advisor_max_pages_to_scan = (int64_t)k->advisor_max_pages_to_scan;
-	s->advisor_max_cpu = (int64_t)k->advisor_max_cpu;
-}
 
 /* Walk every present entry of @mm; with @refs, record the pairs. */
 static void scan_mm(struct ksm_sim *sim, struct task *t, struct ksm_snap_proc *p,
@@ -53,10 +37,7 @@ static void scan_mm(struct ksm_sim *sim, struct task *t, struct ksm_snap_proc *p
 		p->mapped++;
 		p->zero_pfn += zero;
 		if (refs) {
-			if (*nrefs == *cap) {
-				*cap = *cap ? *cap * 2 : 1024;
-				*refs = xrealloc(*refs, *cap * sizeof(**refs));
-			}
+			ARRAY_GROW(*refs, *cap, *nrefs + 1, 1024);
 			(*refs)[(*nrefs)++] = (struct ksm_page_ref){
 				.name = t->name,
 				.addr = addr,
@@ -72,7 +53,6 @@ static void scan_mm(struct ksm_sim *sim, struct task *t, struct ksm_snap_proc *p
 int sim_snapshot_take(struct ksm_sim *sim, unsigned line, const char *label,
 		      bool with_sharing, struct ksm_snapshot *out)
 {
-	struct ksm_counters c;
 	struct ksm_page_ref *refs = NULL;
 	size_t nrefs = 0, cap = 0, n = 0;
 	struct task *t;
@@ -81,37 +61,17 @@ int sim_snapshot_take(struct ksm_sim *sim, unsigned line, const char *label,
 	memset(out, 0, sizeof(*out));
 	out->line = line;
 	out->label = xstrdup(label ? label : "");
-	ksm_read_counters(sim, &c);
-	out->global = (struct ksm_snap_global){
-		.full_scans = c.full_scans,
-		.general_profit = c.general_profit,
-		.ksm_zero_pages = c.ksm_zero_pages,
-		.pages_scanned = (int64_t)c.pages_scanned,
-		.pages_shared = c.pages_shared,
-		.pages_sharing = c.pages_sharing,
-		.pages_skipped = (int64_t)c.pages_skipped,
-		.pages_unshared = c.pages_unshared,
-		.pages_volatile = c.pages_volatile,
-		.stable_node_chains = c.stable_node_chains,
-		.stable_node_dups = c.stable_node_dups,
-	};
-	fill_knobs(ksm_knobs(sim), &out->knobs);
+	ksm_read_counters(sim, &out->global);
+	out->knobs = *ksm_knobs(sim);
 	for (t = sim_first_task(sim); t; t = sim_next_task(sim, t))
 		n++;
 	out->procs = xcalloc(n ? n : 1, sizeof(*out->procs));
 	/* sim_first_task() iterates in byte order of names: already sorted. */
 	for (t = sim_first_task(sim); t; t = sim_next_task(sim, t)) {
 		struct ksm_snap_proc *p = &out->procs[out->nprocs++];
-		struct ksm_proc_stat st;
 
 		snprintf(p->name, sizeof(p->name), "%s", t->name);
-		ksm_read_proc_stat(sim, t->mm, &st);
-		p->ksm_rmap_items = st.ksm_rmap_items;
-		p->ksm_merging_pages = st.ksm_merging_pages;
-		p->ksm_zero_pages = st.ksm_zero_pages;
-		p->ksm_process_profit = st.ksm_process_profit;
-		p->ksm_merge_any = st.ksm_merge_any;
-		p->ksm_mergeable = st.ksm_mergeable;
+		ksm_read_proc_stat(sim, t->mm, &p->stat);
 		p->vmas = (int64_t)t->mm->map_count;
 		scan_mm(sim, t, p, with_sharing ? &refs : NULL, &nrefs, &cap);
 	}

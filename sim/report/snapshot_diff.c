@@ -63,18 +63,10 @@ static int split(const char *s, struct path *p)
 	}
 }
 
-static bool table_has(const struct ksm_snap_field *tab, const char *name)
-{
-	for (; tab->name; tab++)
-		if (!strcmp(tab->name, name))
-			return true;
-	return false;
-}
-
 /* Is component @i of @p a plain name that is "*" or in @tab? */
 static bool name_in(const struct path *p, size_t i, const struct ksm_snap_field *tab)
 {
-	return !p->key[i] && (!strcmp(p->c[i], "*") || table_has(tab, p->c[i]));
+	return !p->key[i] && (!strcmp(p->c[i], "*") || ksm_field_find(tab, p->c[i]));
 }
 
 bool ksm_snapdiff_pattern_valid(const char *pat)
@@ -150,26 +142,37 @@ static void report(struct cmp *d, const struct ksm_snapshot *a,
 		d->o->on_diff(d->o->ctx, a, b, field, va, vb);
 }
 
-static void format_value(char *buf, size_t size, const struct ksm_snap_field *f,
-			 const void *base)
+/*
+ * Field @f of the object at @base as the differ prints it: as the record
+ * writes it (strings and the hash quoted), or with @o->expect_values as
+ * `expect` writes it (ksm_snapshot_format_value()).
+ */
+static void format_value(const struct ksm_snapdiff_opts *o, char *buf, size_t size,
+			 const struct ksm_snap_field *f, const void *base)
 {
 	const char *m = (const char *)base + f->offset;
+	uint64_t v = ksm_field_u64(f, base);
 
+	if (o->expect_values) {
+		ksm_snapshot_format_value(f, v, buf, size);
+		return;
+	}
 	switch (f->type) {
 	case KSM_SNAP_INT:
-		snprintf(buf, size, "%" PRId64, *(const int64_t *)m);
+	case KSM_SNAP_NODE:
+		snprintf(buf, size, "%" PRId64, (int64_t)v);
 		break;
 	case KSM_SNAP_BOOL:
-		snprintf(buf, size, "%s", *(const bool *)m ? "true" : "false");
+		snprintf(buf, size, "%s", v ? "true" : "false");
 		break;
 	case KSM_SNAP_ADVISOR: {
-		const char *s = ksm_advisor_mode_name(*(const enum ksm_advisor_mode *)m);
+		const char *s = ksm_advisor_mode_name((enum ksm_advisor_mode)v);
 
 		snprintf(buf, size, "\"%s\"", s ? s : "?");
 		break;
 	}
 	case KSM_SNAP_HASH:
-		snprintf(buf, size, "\"%016" PRIx64 "\"", *(const uint64_t *)m);
+		snprintf(buf, size, "\"%016" PRIx64 "\"", v);
 		break;
 	case KSM_SNAP_SIZES:
 	case KSM_SNAP_MAPPINGS:
@@ -180,7 +183,7 @@ static void format_value(char *buf, size_t size, const struct ksm_snap_field *f,
 		snprintf(buf, size, "\"%s\"", m);
 		break;
 	case KSM_SNAP_ADDR:
-		snprintf(buf, size, "\"0x%" PRIx64 "\"", *(const uint64_t *)m);
+		snprintf(buf, size, "\"0x%" PRIx64 "\"", v);
 		break;
 	case KSM_SNAP_FRAME: {
 		const char *s = ksm_migrate_frame_name(*(const enum ksm_migrate_frame *)m);
@@ -188,9 +191,6 @@ static void format_value(char *buf, size_t size, const struct ksm_snap_field *f,
 		snprintf(buf, size, "\"%s\"", s ? s : "?");
 		break;
 	}
-	case KSM_SNAP_NODE:
-		snprintf(buf, size, "%" PRId64, *(const int64_t *)m);
-		break;
 	}
 }
 
@@ -258,8 +258,8 @@ static void compare_table(struct cmp *d, const struct ksm_snapshot *ra,
 			compare_mappings(d, ra, rb);
 			continue;
 		}
-		format_value(va, sizeof(va), f, a);
-		format_value(vb, sizeof(vb), f, b);
+		format_value(d->o, va, sizeof(va), f, a);
+		format_value(d->o, vb, sizeof(vb), f, b);
 		if (strcmp(va, vb))
 			report(d, ra, rb, field, va, vb);
 	}
@@ -343,8 +343,8 @@ static void compare_mappings(struct cmp *d, const struct ksm_snapshot *ra,
 			snprintf(path, sizeof(path), "%s.%s", field, f->name);
 			if (ignored(d, path))
 				continue;
-			format_value(va, sizeof(va), f, x);
-			format_value(vb, sizeof(vb), f, y);
+			format_value(d->o, va, sizeof(va), f, x);
+			format_value(d->o, vb, sizeof(vb), f, y);
 			if (strcmp(va, vb))
 				report(d, ra, rb, path, va, vb);
 		}
@@ -394,6 +394,16 @@ static void compare_record(struct cmp *d, const struct ksm_snapshot *a,
 		      &b->sharing);
 }
 
+unsigned long ksm_snapdiff_fields(const char *prefix, const struct ksm_snap_field *tab,
+				  const void *a, const void *b,
+				  const struct ksm_snapdiff_opts *o)
+{
+	struct cmp d = { .o = o };
+
+	compare_table(&d, NULL, NULL, prefix, tab, a, b);
+	return d.ndiff;
+}
+
 unsigned long ksm_snapdiff_compare(const struct ksm_snapshot *a, size_t na,
 				   const struct ksm_snapshot *b, size_t nb,
 				   const struct ksm_snapdiff_opts *o)
@@ -440,49 +450,4 @@ unsigned long ksm_snapdiff_compare(const struct ksm_snapshot *a, size_t na,
 	}
 #undef KEPT
 	return d.ndiff;
-}
-
-/* ---- reading a stream held in memory ---- */
-
-int ksm_snapshot_read_buffer(const char *file, const char *text, size_t len,
-			     struct ksm_snapshot **out, size_t *n,
-			     struct ksm_diag *err)
-{
-	struct ksm_snapshot *recs = NULL;
-	size_t nrec = 0, cap = 0, pos = 0;
-	unsigned line = 0;
-
-	*out = NULL;
-	*n = 0;
-	while (pos < len) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		size_t end = nl ? (size_t)(nl - text) : len;
-
-		line++;
-		if (end == pos) {
-			ksm_diag_set(err, file, line, 1, "empty line (expected a snapshot record)");
-			goto fail;
-		}
-		if (nrec == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			struct ksm_snapshot *t = realloc(recs, ncap * sizeof(*t));
-
-			if (!t) {
-				ksm_diag_set(err, file, line, 0, "out of memory");
-				goto fail;
-			}
-			recs = t;
-			cap = ncap;
-		}
-		if (ksm_snapshot_parse(file, line, text + pos, end - pos, &recs[nrec], err))
-			goto fail;
-		nrec++;
-		pos = end + 1;
-	}
-	*out = recs;
-	*n = nrec;
-	return 0;
-fail:
-	ksm_snapshot_array_free(recs, nrec);
-	return -1;
 }

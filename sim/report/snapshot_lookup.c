@@ -16,15 +16,6 @@
 #include "ksmsim/snapshot.h"
 #include "ksmsim/trace.h"
 
-static const struct ksm_snap_field *field_named(const struct ksm_snap_field *tab,
-						const char *name)
-{
-	for (; tab->name; tab++)
-		if (!strcmp(tab->name, name))
-			return tab;
-	return NULL;
-}
-
 int ksm_snapshot_lookup(const struct ksm_snapshot *s,
 			const struct ksm_migrate_summary *mig,
 			const struct trace_kv *kv, uint64_t *value,
@@ -33,15 +24,14 @@ int ksm_snapshot_lookup(const struct ksm_snapshot *s,
 	const struct ksm_snap_field *f = NULL;
 	const char *name = kv->name, *dot = strchr(name, '.');
 	const void *obj = NULL;
-	const char *p;
 
 	switch (kv->kind) {
 	case TKV_GLOBAL:
-		f = field_named(ksm_snap_global_fields, name);
+		f = ksm_field_find(ksm_snap_global_fields, name);
 		obj = &s->global;
 		break;
 	case TKV_SHARING:
-		f = field_named(ksm_snap_sharing_fields, dot + 1);
+		f = ksm_field_find(ksm_snap_sharing_fields, dot + 1);
 		obj = &s->sharing;
 		break;
 	case TKV_PROC:
@@ -50,12 +40,12 @@ int ksm_snapshot_lookup(const struct ksm_snapshot *s,
 				obj = &s->procs[i];
 		if (!obj)
 			return -2;
-		f = field_named(ksm_snap_proc_fields, dot + 1);
+		f = ksm_field_find(ksm_snap_proc_fields, dot + 1);
 		break;
 	case TKV_MIGRATE:
 		if (!mig)
 			return -3;
-		f = field_named(ksm_snap_migrate_summary_fields, dot + 1);
+		f = ksm_field_find(ksm_snap_migrate_summary_fields, dot + 1);
 		obj = mig;
 		break;
 	case TKV_KNOB:
@@ -64,22 +54,15 @@ int ksm_snapshot_lookup(const struct ksm_snapshot *s,
 	}
 	if (!f)
 		return -1;
-	p = (const char *)obj + f->offset;
 	switch (f->type) {
 	case KSM_SNAP_BOOL:
-		*value = *(const bool *)p;
-		break;
 	case KSM_SNAP_HASH:
-		*value = *(const uint64_t *)p;
-		break;
 	case KSM_SNAP_ADVISOR:
-		*value = *(const enum ksm_advisor_mode *)p;
-		break;
 	case KSM_SNAP_INT:
-	case KSM_SNAP_SIZES:
 	case KSM_SNAP_NODE:
-		*value = (uint64_t)*(const int64_t *)p;
+		*value = ksm_field_u64(f, obj);
 		break;
+	case KSM_SNAP_SIZES:
 	case KSM_SNAP_NAME:
 	case KSM_SNAP_ADDR:
 	case KSM_SNAP_FRAME:

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
 #include "ksmsim/rmap.h"
 #include "mm/internal.h"
 
@@ -41,10 +42,7 @@ void rmap_truth_build(struct ksm_sim *sim, struct rmap_truth *gt)
 				pte_t pte = pte_get(t->mm, addr);
 
 				if (!is_zero_pfn(pte_pfn(pte))) {
-					if (gt->n == cap) {
-						cap = cap ? 2 * cap : 1024;
-						gt->e = xrealloc(gt->e, cap * sizeof(*gt->e));
-					}
+					ARRAY_GROW(gt->e, cap, gt->n + 1, 1024);
 					gt->e[gt->n++] = (struct rmap_truth_entry){
 						pte_pfn(pte), t, v, addr };
 				}

@@ -21,30 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
 #include "ksm/ksm_state.h"
 #include "ksmsim/rmap.h"
 #include "mm/internal.h"
-
-static const char *const strategy_names[RMAP__COUNT] = {
-	[RMAP_FULL] = "full",
-	[RMAP_INDEXED] = "indexed",
-	[RMAP_NAIVE] = "naive",
-};
-
-const char *rmap_strategy_name(enum rmap_strategy s)
-{
-	return strategy_names[s];
-}
-
-int rmap_strategy_parse(const char *s, enum rmap_strategy *out)
-{
-	for (int i = 0; i < RMAP__COUNT; i++)
-		if (!strcmp(s, strategy_names[i])) {
-			*out = (enum rmap_strategy)i;
-			return 0;
-		}
-	return -1;
-}
 
 void rmap_result_free(struct rmap_result *r)
 {
@@ -55,10 +35,7 @@ void rmap_result_free(struct rmap_result *r)
 
 static void record(struct rmap_result *r, struct vm_area_struct *vma, uint64_t addr)
 {
-	if (r->nfound == r->cap) {
-		r->cap = r->cap ? 2 * r->cap : 16;
-		r->found = xrealloc(r->found, r->cap * sizeof(*r->found));
-	}
+	ARRAY_GROW(r->found, r->cap, r->nfound + 1, 16);
 	r->found[r->nfound++] = (struct rmap_mapping){ vma->vm_mm, vma, addr };
 }
 

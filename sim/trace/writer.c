@@ -11,10 +11,13 @@
  * different texts for the same number), and copying it is what makes
  * parse(write(t)) equal to t.
  *
- * The writer trusts its input to be valid, as the parser makes it; it
- * does not re-check names or ranges.
+ * Each argument is written by its kind in the command table
+ * (include/ksmsim/trace_cmds.h), as the parser reads it.  The writer
+ * trusts its input to be valid, as the parser makes it; it does not
+ * re-check names or ranges.
  */
 #include "ksmsim/trace.h"
+#include "ksmsim/trace_cmds.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -42,12 +45,6 @@ static void put(struct out *o, const char *fmt, ...)
 static void put_addr(struct out *o, uint64_t addr)
 {
 	put(o, " 0x%" PRIx64, addr);
-}
-
-static void put_range(struct out *o, uint64_t addr, uint64_t npages)
-{
-	put_addr(o, addr);
-	put(o, " %" PRIu64, npages);
 }
 
 static void put_content(struct out *o, const struct trace_content *ct)
@@ -110,74 +107,59 @@ static void put_dot(struct out *o, const struct trace_cmd *c)
 	put(o, " %s", c->dot_file ? c->dot_file : "");
 }
 
-/* Everything after the command word. */
-static void put_args(struct out *o, const struct trace_cmd *c)
+/* Argument @i of @c, of kind @a: a space, then its text. */
+static void put_arg(struct out *o, const struct trace_cmd *c,
+		    const struct trace_cmd_info *d, size_t i)
 {
-	switch (c->kind) {
-	case TC_SET:
-	case TC_EXPECT:
-		put_kvs(o, c);
-		break;
-	case TC_SPAWN:
-	case TC_EXIT:
+	switch (d->args[i].kind) {
+	case TARG_PROC:
+	case TARG_NEW_PROC:
 		put(o, " %s", c->proc[0]);
 		break;
-	case TC_FORK:
-		put(o, " %s %s", c->proc[0], c->proc[1]);
+	case TARG_CHILD:
+		put(o, " %s", c->proc[1]);
 		break;
-	case TC_MMAP:
-		put(o, " %s", c->proc[0]);
-		put_range(o, c->addr, c->npages);
-		if (c->prot != TPROT_RW)
-			put(o, " %s", trace_prot_name(c->prot));
+	case TARG_ADDR:
+		put_addr(o, c->addr);
 		break;
-	case TC_MUNMAP:
-	case TC_READ:
-		put(o, " %s", c->proc[0]);
-		put_range(o, c->addr, c->npages);
+	case TARG_NPAGES:
+		put(o, " %" PRIu64, c->npages);
 		break;
-	case TC_MPROTECT:
-		put(o, " %s", c->proc[0]);
-		put_range(o, c->addr, c->npages);
+	case TARG_NEW_ADDR:
+		put_addr(o, c->addr2);
+		break;
+	case TARG_NEW_NPAGES:
+		put(o, " %" PRIu64, c->npages2);
+		break;
+	case TARG_PROT:
+		/* An optional PROT is left out when it is the default. */
+		if (i >= d->min_args && c->prot == TPROT_RW)
+			break;
 		put(o, " %s", trace_prot_name(c->prot));
 		break;
-	case TC_MREMAP:
-		put(o, " %s", c->proc[0]);
-		put_range(o, c->addr, c->npages);
-		put_range(o, c->addr2, c->npages2);
-		break;
-	case TC_MADVISE:
-		put(o, " %s", c->proc[0]);
-		put_range(o, c->addr, c->npages);
+	case TARG_ADVICE:
 		put(o, " %s", trace_advice_name(c->advice));
 		break;
-	case TC_PRCTL:
-		put(o, " %s merge_any=%d", c->proc[0], c->merge_any ? 1 : 0);
+	case TARG_MERGE_ANY:
+		put(o, " merge_any=%d", c->merge_any ? 1 : 0);
 		break;
-	case TC_WRITE:
-		put(o, " %s", c->proc[0]);
-		put_range(o, c->addr, c->npages);
+	case TARG_CONTENT:
 		put_content(o, &c->content);
 		break;
-	case TC_SCAN:
+	case TARG_SCAN:
 		put(o, " %s=%" PRIu64, trace_scan_unit_name(c->scan_unit),
 		    c->scan_count);
 		break;
-	case TC_SNAPSHOT:
+	case TARG_KNOBS:
+	case TARG_COUNTERS:
+		put_kvs(o, c);
+		break;
+	case TARG_LABEL:
 		if (c->label)
 			put(o, " %s", c->label);
 		break;
-	case TC_CHECK:
-		break;
-	case TC_RMAP:
-	case TC_MIGRATE:
-		put(o, " %s", c->proc[0]);
-		put_addr(o, c->addr);
-		break;
-	case TC_DOT:
+	case TARG_DOT:
 		put_dot(o, c);
-		break;
-	case TC__COUNT:
 		break;
 	}
 }
@@ -185,14 +167,15 @@ static void put_args(struct out *o, const struct trace_cmd *c)
 int trace_write_cmd(FILE *out, const struct trace_cmd *c)
 {
 	struct out o = { .f = out };
-	const char *name = trace_cmd_name(c->kind);
+	const struct trace_cmd_info *d = trace_cmd_info(c->kind);
 
-	if (!name) {
+	if (!d) {
 		errno = EINVAL;
 		return -1;
 	}
-	put(&o, "%s", name);
-	put_args(&o, c);
+	put(&o, "%s", d->name);
+	for (size_t i = 0; i < d->nargs; i++)
+		put_arg(&o, c, d, i);
 	return o.err;
 }
 

@@ -18,5 +18,12 @@ expect_usage() { # WHAT ARGS...
 expect_usage "whole number of seconds" fuzz abc
 expect_usage "whole number of seconds" fuzz -5
 expect_usage "at most one argument" fuzz 5 6
-expect_usage "tools/dev.sh fuzz \[S\]" no-such-command
+expect_usage "unknown command 'no-such-command'" no-such-command
+expect_usage "tools/dev.sh fuzz \[S\]"
+out=$(bash "$dev" --help 2>/dev/null)
+rc=$?
+if [ $rc -ne 0 ] || ! printf '%s\n' "$out" | grep -q "tools/dev.sh test"; then
+	echo "FAIL: tools/dev.sh --help: exit $rc, want 0 and the usage on stdout"
+	fail=1
+fi
 exit $fail

@@ -12,8 +12,9 @@ if ! git rev-parse --git-dir >/dev/null 2>&1; then
 	echo "not a git checkout: nothing to check"
 	exit 77
 fi
-# Default output folders of the tools (their --help says so).
-defaults="difffuzz-out"
+# Default outputs of the tools (their --help says so): difffuzz's folder,
+# and a trace explore writes into the current folder without --out.
+defaults="difffuzz-out explore-depth6-divergence.trace"
 
 outputs=$(awk '/^```sh/ { on = 1; next } /^```/ { on = 0 } on' README.md |
 	sed 's/#.*//' | awk '{

@@ -2,13 +2,20 @@
 # Every program answers --version with its name and the version it was built
 # from, and every ksmsim subcommand answers --help and --version, exit 0.
 #
-#   version-help.sh KSMSIM OTHER_PROGRAM...
+#   version-help.sh SOURCE_DIR KSMSIM OTHER_PROGRAM...
 # Subcommands are taken from `ksmsim --help`, so a new one is covered at once.
+# In a git checkout the version must name the revision (`git describe
+# --always --dirty`: a hash, or TAG-N-gHASH once tags exist, and -dirty).
 set -u
-ksmsim=$1
-shift
+src=$1 ksmsim=$2
+shift 2
 fail=0
-version_re='^[a-z-]+( [a-z]+)? [0-9]+\.[0-9]+\.[0-9]+( \(git [0-9a-f]+(-dirty)?\))?$'
+if git -C "$src" rev-parse --git-dir >/dev/null 2>&1; then
+	git_part=' \(git [0-9A-Za-z._-]+\)'
+else
+	git_part='( \(git [0-9A-Za-z._-]+\))?'
+fi
+version_re="^[a-z-]+( [a-z]+)? [0-9]+\.[0-9]+\.[0-9]+$git_part\$"
 
 check_version() { # NAME COMMAND...
 	name=$1

@@ -1,10 +1,8 @@
 cmake_minimum_required(VERSION 3.19) # string(JSON)
+include(${CMAKE_CURRENT_LIST_DIR}/../golden.cmake)
 function(compare_json name want_rc var)
-  execute_process(COMMAND ${KSMSIM} compare --json ${name}.trace
-                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT rc EQUAL want_rc)
-    message(FATAL_ERROR "compare --json ${name}: exit ${rc}, expected ${want_rc}\n${err}")
-  endif()
+  golden(NAME "compare --json ${name}" CMD ${KSMSIM} compare --json ${name}.trace
+         RC ${want_rc} JSON STDOUT_VAR out)
   set(${var} "${out}" PARENT_SCOPE)
 endfunction()
 function(get var)
@@ -73,3 +71,12 @@ string(JSON t TYPE "${j}" first)
 want("first (type)" "${t}" "NULL")
 string(JSON n LENGTH "${j}" changes)
 want("changes (length)" "${n}" "0")
+
+# A setting on one side only keeps both kernel pins: a is baseline (with
+# the extra setting), b is lpi, so the divergence is still found.
+golden(NAME "compare --a sim.walk=full" CMD ${KSMSIM} compare --json --a sim.walk=full
+       divergence-migrate.trace RC 1 JSON STDOUT_VAR j)
+get(v a 1)
+want("a[1]" "${v}" "sim.kernel=baseline")
+get(v b 0)
+want("b[0]" "${v}" "sim.kernel=lpi")

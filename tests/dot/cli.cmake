@@ -5,7 +5,7 @@
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
 
-include(${CMAKE_CURRENT_LIST_DIR}/../expect_run.cmake)
+include(${CMAKE_CURRENT_LIST_DIR}/../golden.cmake)
 
 function(expect_nothing_left)
   file(GLOB left ${WORK}/*)
@@ -67,6 +67,15 @@ expect_run(2 "--range: 0x20-0x10 is empty" dot --range 0x20-0x10 stable.trace st
 expect_run(2 "--range: 'zz' is not an address" dot --range 0x10-zz stable.trace stable ${WORK}/x.dot)
 expect_run(2 "--fold takes a number from 1" dot --fold x stable.trace stable ${WORK}/x.dot)
 expect_run(2 "--fold needs a number" dot stable.trace stable ${WORK}/x.dot --fold)
+expect_run(2 "ksmsim dot: --limit needs a number" dot stable.trace stable ${WORK}/x.dot --limit)
+expect_run(2 "ksmsim dot: --page needs P:ADDR" dot stable.trace stable ${WORK}/x.dot --page)
+# Counts are whole numbers: no blanks, no sign.
+expect_run(2 "ksmsim dot: --limit takes a number from 1 to 4294967295, not ' 5'"
+           dot --limit " 5" stable.trace stable ${WORK}/x.dot)
+expect_run(2 "ksmsim dot: --at takes a number from 1 to 4294967295, not '+3'"
+           dot --at +3 stable.trace stable ${WORK}/x.dot)
+expect_run(2 "ksmsim dot: --fold takes a number from 1 to 1000000, not '0x'"
+           dot --fold 0x stable.trace stable ${WORK}/x.dot)
 expect_nothing_left()
 
 # What cannot be drawn.

@@ -1,60 +1,17 @@
 # One golden test of tests/dot/CMakeLists.txt: KSMSIM, CANON, NAME, ARGS
 # ("|"-separated options, trace and WHAT [P [ADDR]]), GOLDEN, WORK.
+# The DOT text must be the same on two runs and equal GOLDEN (as bytes,
+# or as graphs after both went through dot_canon); the same picture must
+# render to SVG in-process.
+include(${CMAKE_CURRENT_LIST_DIR}/../golden.cmake)
 string(REPLACE "|" ";" args "${ARGS}")
-set(out1 ${WORK}/${NAME}.dot)
-set(out2 ${WORK}/${NAME}.again.dot)
+set(dot ${WORK}/${NAME}.dot)
 set(svg ${WORK}/${NAME}.svg)
-file(REMOVE ${out1} ${out2} ${svg})
 
-function(run_dot out)
-  execute_process(COMMAND ${KSMSIM} dot ${args} ${out}
-                  RESULT_VARIABLE rc OUTPUT_VARIABLE o ERROR_VARIABLE e)
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "ksmsim dot ${args} ${out}: exit ${rc}\n${o}${e}")
-  endif()
-  if(NOT EXISTS ${out})
-    message(FATAL_ERROR "ksmsim dot ${args} ${out}: exit 0 but no file")
-  endif()
-endfunction()
+golden(NAME "ksmsim dot ${ARGS}" CMD ${KSMSIM} dot ${args} ${dot} TWICE
+       OUTPUT ${dot} OUTPUT_GOLDEN ${GOLDEN} CANON ${CANON})
 
-run_dot(${out1})
-run_dot(${out2})
-file(READ ${out1} a)
-file(READ ${out2} b)
-if(NOT a STREQUAL b)
-  message(FATAL_ERROR "two runs gave different DOT text: ${out1} ${out2}")
-endif()
-
-if(DEFINED ENV{KSMSIM_UPDATE_GOLDEN})
-  configure_file(${out1} ${GOLDEN} COPYONLY)
-  message(STATUS "wrote ${GOLDEN}")
-endif()
-
-if(NOT EXISTS ${GOLDEN})
-  message(FATAL_ERROR "no golden ${GOLDEN} (KSMSIM_UPDATE_GOLDEN=1 writes it)")
-endif()
-file(READ ${GOLDEN} want)
-if(NOT a STREQUAL want)
-  # Maybe only the DOT writer's formatting differs (another Graphviz).
-  set(ca ${WORK}/${NAME}.canon.dot)
-  set(cw ${WORK}/${NAME}.golden.canon.dot)
-  foreach(pair "${out1}|${ca}" "${GOLDEN}|${cw}")
-    string(REPLACE "|" ";" pair "${pair}")
-    execute_process(COMMAND ${CANON} ${pair} RESULT_VARIABLE rc ERROR_VARIABLE e)
-    if(NOT rc EQUAL 0)
-      message(FATAL_ERROR "dot_canon ${pair}: ${e}")
-    endif()
-  endforeach()
-  file(READ ${ca} la)
-  file(READ ${cw} lw)
-  if(NOT la STREQUAL lw)
-    message(FATAL_ERROR "${out1} differs from ${GOLDEN}; compared as graphs too: "
-                        "diff -u ${cw} ${ca}")
-  endif()
-endif()
-
-# The same picture rendered in-process: an SVG document, not empty.
-run_dot(${svg})
+golden(NAME "ksmsim dot ${ARGS} (SVG)" CMD ${KSMSIM} dot ${args} ${svg} OUTPUT ${svg})
 file(READ ${svg} head LIMIT 64)
 if(NOT head MATCHES "^(<\\?xml|<svg)")
   message(FATAL_ERROR "${svg} does not start like an SVG: '${head}'")

@@ -7,7 +7,7 @@
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
 
-include(${CMAKE_CURRENT_LIST_DIR}/../expect_run.cmake)
+include(${CMAKE_CURRENT_LIST_DIR}/../golden.cmake)
 
 # Nodes the default picture may hold, and the largest side in points
 # (24,000 pt is 32,000 px at 96 dpi).

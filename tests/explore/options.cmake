@@ -3,7 +3,7 @@
 # whose message names the option.  Run with -DKSMSIM= -DOUT=.
 file(REMOVE_RECURSE ${OUT})
 file(MAKE_DIRECTORY ${OUT})
-include(${CMAKE_CURRENT_LIST_DIR}/../expect_run.cmake)
+include(${CMAKE_CURRENT_LIST_DIR}/../golden.cmake)
 
 # Contradictions: an option of the other mode, or of opposite meaning.
 expect_run(2 "--depth needs --exhaustive" explore --depth 5)

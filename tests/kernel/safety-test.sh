@@ -15,6 +15,10 @@
 #            file.
 #   restore  a normal end and a SIGTERM (exit 143) both leave every setting
 #            as before, with no journal and the lock free.
+#   crash    the replay dies of a signal it does not catch while writing
+#            --snapshots FILE (SIGXFSZ under `ulimit -f 1`, as a crash would):
+#            exit 153, no FILE and no FILE.tmp.* left (core/cleanup.h), and
+#            the guardian has put every setting back.
 # Exits 77 (skipped) where KSM cannot be driven (not root, no KSM).  The
 # settings this test changes itself are put back on every exit.
 set -u
@@ -183,6 +187,25 @@ sigkill)
 	lock_free || fail "the lock is still held after the replay was killed"
 	[ ! -e "$lock.saved" ] || fail "the journal $lock.saved was left behind"
 	echo "PASS: kill -9 in mid-scan, settings back, journal removed, lock free"
+	;;
+
+crash)
+	{ cat "$work.d/own.trace"; for i in $(seq 60); do echo "snapshot s$i"; done; } \
+		> "$work.d/many.trace"
+	(ulimit -f 1 && exec "$replay" --lock "$lock" --snapshots "$work.d/c.jsonl" \
+		"$work.d/many.trace") 2> "$work.d/crash.err"
+	rc=$?
+	[ $rc -eq 153 ] || { cat "$work.d/crash.err"; fail "exit $rc, expected 153 (SIGXFSZ)"; }
+	left=$(find "$work.d" -name 'c.jsonl*')
+	[ -z "$left" ] || fail "left behind: $left"
+	for i in $(seq 20); do
+		[ "$(settings)" = "$original" ] && lock_free && [ ! -e "$lock.saved" ] && break
+		sleep 0.05
+	done
+	[ "$(settings)" = "$original" ] || fail "the settings were not restored after the crash"
+	lock_free || fail "the lock is still held after the crash"
+	[ ! -e "$lock.saved" ] || fail "the journal $lock.saved was left behind"
+	echo "PASS: killed by SIGXFSZ mid-write: no temporary file, settings back"
 	;;
 
 restore)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The exploration engine's stopping, recording and estimating
- * (sim/check/explore.c, explore_exhaustive.c), without timing: the stop
+ * (sim/explore/explore.c, explore_exhaustive.c), without timing: the stop
  * flag is raised from the progress callback at a chosen count, as a
  * signal handler would raise it at any moment.
  *

@@ -19,6 +19,7 @@
 
 #include "core/rng.h"
 #include "ksmsim/interval_tree.h"
+#include "unit_util.h"
 
 #define POOL 512
 
@@ -27,16 +28,6 @@ struct model_node {
 	int in_tree;
 	uint64_t order; /* model's insertion counter */
 };
-
-static uint64_t test_seed(void)
-{
-	const char *s = getenv("KSMSIM_SEED");
-	uint64_t seed = s ? strtoull(s, NULL, 0) : 0x5eed1234ULL;
-
-	printf("# interval tree seed %llu (KSMSIM_SEED to replay)\n",
-	       (unsigned long long)seed);
-	return seed;
-}
 
 static void assert_tree_ok(struct itree *t)
 {
@@ -92,7 +83,7 @@ static void random_ops(uint64_t key_space, unsigned ops)
 	struct itree t;
 	uint64_t order = 0;
 
-	ksm_rng_seed(&rng, test_seed() ^ key_space);
+	ksm_rng_seed(&rng, test_seed("interval tree", 0x5eed1234ULL) ^ key_space);
 	memset(pool, 0, sizeof(pool));
 	itree_init(&t);
 	for (unsigned op = 0; op < ops; op++) {

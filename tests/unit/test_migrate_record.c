@@ -20,6 +20,7 @@
 
 #include <cmocka.h>
 
+#include "unit_util.h"
 #include "ksmsim/ksm.h"
 #include "ksmsim/replay.h"
 #include "ksmsim/snapshot.h"
@@ -70,14 +71,10 @@ static void build_stayed(struct ksm_snapshot *s)
 
 static char *write_to_string(const struct ksm_snapshot *s)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	struct test_capture cap;
 
-	assert_non_null(f);
-	assert_int_equal(ksm_snapshot_write(f, s), 0);
-	fclose(f);
-	return buf;
+	assert_int_equal(ksm_snapshot_write(test_capture_open(&cap), s), 0);
+	return test_capture_close(&cap);
 }
 
 static void parse_ok(const char *text, struct ksm_snapshot *s)

@@ -23,17 +23,11 @@
 #include "ksmsim/check.h"
 #include "ksmsim/ksm.h"
 #include "ksmsim/sim.h"
+#include "unit_util.h"
 
 #define BASE 0x100000000000ULL
 #define WINDOW 48 /* pages */
 #define NPROCS 4
-
-static uint64_t env_u64(const char *name, uint64_t dflt)
-{
-	const char *s = getenv(name);
-
-	return s ? strtoull(s, NULL, 0) : dflt;
-}
 
 static uint64_t token_of(const void *ctx, uint64_t i)
 {
@@ -226,13 +220,13 @@ static void random_run(uint64_t seed, unsigned steps)
 
 static void test_random_operations(void **state)
 {
-	uint64_t seed = env_u64("KSMSIM_SEED", 20261127);
-	unsigned steps = (unsigned)env_u64("KSMSIM_STEPS", 3000);
-	unsigned runs = getenv("KSMSIM_SEED") ? 1 : 40;
+	uint64_t seed = test_seed("mm random", 20261127);
+	unsigned steps = (unsigned)test_env_u64("KSMSIM_STEPS", 3000);
+	unsigned runs = test_seed_given() ? 1 : 40;
 
 	(void)state;
-	printf("# mm random seed %llu, %u runs of %u steps (KSMSIM_SEED to replay one)\n",
-	       (unsigned long long)seed, runs, steps);
+	/* Run k has seed + k: KSMSIM_SEED=seed+k replays that one. */
+	printf("# %u runs of %u steps (KSMSIM_STEPS)\n", runs, steps);
 	for (unsigned k = 0; k < runs; k++)
 		random_run(seed + k, steps);
 }

@@ -20,19 +20,16 @@
 #include <cmocka.h>
 
 #include "ksmsim/snapshot.h"
+#include "unit_util.h"
 
 #define A 0x100000000000ULL
 
 static char *canonical_text(struct ksm_page_ref *refs, size_t n)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	struct test_capture c;
 
-	assert_non_null(f);
-	assert_int_equal(ksm_sharing_write_text(f, refs, n), 0);
-	fclose(f);
-	return buf;
+	assert_int_equal(ksm_sharing_write_text(test_capture_open(&c), refs, n), 0);
+	return test_capture_close(&c);
 }
 
 static void test_empty(void **state)
@@ -191,9 +188,8 @@ static char *reference_text(const struct ksm_page_ref *r, size_t n)
 {
 	struct ref_group *g = calloc(n, sizeof(*g));
 	size_t ng = 0;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	struct test_capture c;
+	FILE *f = test_capture_open(&c);
 
 	for (size_t i = 0; i < n; i++) {
 		size_t k;
@@ -231,14 +227,13 @@ static char *reference_text(const struct ksm_page_ref *r, size_t n)
 				(unsigned long long)r[g[k].idx[x]].addr,
 				x + 1 < g[k].n ? ',' : ';');
 	}
-	fclose(f);
 	free(g);
-	return buf;
+	return test_capture_close(&c);
 }
 
 static void test_random_against_reference(void **state)
 {
-	uint64_t seed = 0x5eedULL;
+	uint64_t seed = test_seed("sharing", 0x5eedULL);
 
 	(void)state;
 	for (int round = 0; round < 50; round++) {

@@ -17,7 +17,9 @@
 
 #include <cmocka.h>
 
+#include "unit_util.h"
 #include "ksmsim/snapshot.h"
+#include "ksmsim/snapshot_diff.h"
 
 /* The example record of the format, on one line. */
 static const char example[] =
@@ -49,15 +51,15 @@ static void build_example(struct ksm_snapshot *s)
 	s->global.pages_scanned = 2000;
 	s->global.pages_shared = 10;
 	s->global.pages_sharing = 990;
-	ksm_snap_knobs_default(&s->knobs);
+	ksm_knobs_default(&s->knobs);
 	s->knobs.pages_to_scan = 10000;
 	s->nprocs = 1;
 	s->procs = calloc(1, sizeof(*s->procs));
 	strcpy(s->procs[0].name, "a");
-	s->procs[0].ksm_rmap_items = 1000;
-	s->procs[0].ksm_merging_pages = 1000;
-	s->procs[0].ksm_process_profit = 4032000;
-	s->procs[0].ksm_mergeable = true;
+	s->procs[0].stat.ksm_rmap_items = 1000;
+	s->procs[0].stat.ksm_merging_pages = 1000;
+	s->procs[0].stat.ksm_process_profit = 4032000;
+	s->procs[0].stat.ksm_mergeable = true;
 	s->procs[0].vmas = 1;
 	s->procs[0].mapped = 1000;
 	s->sharing.mapped = 1000;
@@ -73,14 +75,10 @@ static void build_example(struct ksm_snapshot *s)
 
 static char *write_to_string(const struct ksm_snapshot *s)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	struct test_capture cap;
 
-	assert_non_null(f);
-	assert_int_equal(ksm_snapshot_write(f, s), 0);
-	fclose(f);
-	return buf;
+	assert_int_equal(ksm_snapshot_write(test_capture_open(&cap), s), 0);
+	return test_capture_close(&cap);
 }
 
 static void test_writer_exact_text(void **state)
@@ -107,7 +105,7 @@ static void test_writer_empty_and_escapes(void **state)
 	memset(&s, 0, sizeof(s));
 	s.line = 3;
 	s.label = strdup("q\"\\\n\x01");
-	ksm_snap_knobs_default(&s.knobs);
+	ksm_knobs_default(&s.knobs);
 	s.knobs.advisor_mode = KSM_ADVISOR_SCAN_TIME;
 	s.global.general_profit = -128;
 	s.sharing.hash = KSM_FNV1A64_INIT;
@@ -193,8 +191,8 @@ static void test_reader_lenient_where_json_is(void **state)
 	assert_int_equal(s.nprocs, 2);
 	assert_string_equal(s.procs[0].name, "a");
 	assert_string_equal(s.procs[1].name, "zz");
-	assert_true(s.procs[1].ksm_merge_any);
-	assert_int_equal(s.procs[1].ksm_process_profit, -64);
+	assert_true(s.procs[1].stat.ksm_merge_any);
+	assert_int_equal(s.procs[1].stat.ksm_process_profit, -64);
 	ksm_snapshot_free(&s);
 }
 
@@ -371,6 +369,70 @@ static void test_read_file(void **state)
 	assert_non_null(strstr(err.msg, "cannot read: "));
 }
 
+/* What the differ reported, one "FIELD: A != B" per line. */
+struct diff_text {
+	char buf[1024];
+	size_t n;
+};
+
+static void collect_diff(void *ctx, const struct ksm_snapshot *a,
+			 const struct ksm_snapshot *b, const char *field,
+			 const char *va, const char *vb)
+{
+	struct diff_text *d = ctx;
+
+	(void)a;
+	(void)b;
+	d->n += (size_t)snprintf(d->buf + d->n, sizeof(d->buf) - d->n, "%s: %s != %s\n",
+				 field, va, vb);
+}
+
+/*
+ * One differ for `diff` and `compare`: the record's own spelling of the
+ * values by default, `expect`'s with expect_values (compare's), and the
+ * migrate summaries through ksm_snapdiff_fields().
+ */
+static void test_differ_value_styles(void **state)
+{
+	static const char *const sizes[] = { "sharing.sizes" };
+	struct ksm_snapshot a, b;
+	struct diff_text d = { .n = 0 };
+	struct ksm_snapdiff_opts o = { .on_diff = collect_diff, .ctx = &d };
+	struct ksm_migrate_summary ma = { .moved = true, .mappings = 3 }, mb = ma;
+
+	(void)state;
+	build_example(&a);
+	build_example(&b);
+	b.knobs.advisor_mode = KSM_ADVISOR_SCAN_TIME;
+	b.sharing.hash = 0x1ULL;
+	b.sharing.sizes[0] = 3;
+	b.procs[0].stat.ksm_mergeable = false;
+	assert_int_equal(ksm_snapdiff_compare(&a, 1, &b, 1, &o), 4);
+	assert_string_equal(d.buf,
+			    "knobs.advisor_mode: \"none\" != \"scan-time\"\n"
+			    "procs.a.ksm_mergeable: true != false\n"
+			    "sharing.hash: \"4797fd1ba0eca6c9\" != \"0000000000000001\"\n"
+			    "sharing.sizes: [100,100,100,100,100,100,100,100,100,100] != "
+			    "[3,100,100,100,100,100,100,100,100,100]\n");
+	d.n = 0;
+	o.expect_values = true;
+	o.ignore = sizes;
+	o.nignore = 1;
+	assert_int_equal(ksm_snapdiff_compare(&a, 1, &b, 1, &o), 3);
+	assert_string_equal(d.buf,
+			    "knobs.advisor_mode: 0 != 1\n"
+			    "procs.a.ksm_mergeable: true != false\n"
+			    "sharing.hash: 4797fd1ba0eca6c9 != 0000000000000001\n");
+	d.n = 0;
+	mb.moved = false;
+	mb.on_old = 2;
+	assert_int_equal(ksm_snapdiff_fields("migrate", ksm_snap_migrate_summary_fields,
+					     &ma, &mb, &o), 2);
+	assert_string_equal(d.buf, "migrate.moved: true != false\nmigrate.on_old: 0 != 2\n");
+	ksm_snapshot_free(&a);
+	ksm_snapshot_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -381,6 +443,7 @@ int main(void)
 		cmocka_unit_test(test_reader_errors),
 		cmocka_unit_test(test_reader_errors_whole_line),
 		cmocka_unit_test(test_read_file),
+		cmocka_unit_test(test_differ_value_styles),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

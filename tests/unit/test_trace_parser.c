@@ -23,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "unit_util.h"
 #include "ksmsim/trace.h"
 #include "trace/lexer.h"
 
@@ -31,15 +32,15 @@
 /* write(@t) must parse back to commands equal to @t's. */
 static void roundtrip_at(const struct trace *t, const char *file, int at)
 {
+	struct test_capture cap;
 	struct trace t2;
 	struct ksm_diag d;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	char *buf;
+	size_t len;
 
-	assert_non_null(f);
-	assert_int_equal(trace_write(f, t), 0);
-	assert_int_equal(fclose(f), 0);
+	assert_int_equal(trace_write(test_capture_open(&cap), t), 0);
+	buf = test_capture_close(&cap);
+	len = cap.len;
 	if (trace_parse_string("rt", buf, len, &t2, &d)) {
 		print_error("%s:%d: written trace does not parse: %u:%u: %s\n%s",
 			    file, at, d.line, d.col, d.msg, buf);

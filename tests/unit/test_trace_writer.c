@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "unit_util.h"
 #include "ksmsim/trace.h"
 
 static void parse_or_fail(const char *text, size_t len, struct trace *t)
@@ -35,14 +36,10 @@ static void parse_or_fail(const char *text, size_t len, struct trace *t)
 /* trace_write() of @t into a fresh string (free it). */
 static char *write_to_string(const struct trace *t)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	struct test_capture cap;
 
-	assert_non_null(f);
-	assert_int_equal(trace_write(f, t), 0);
-	assert_int_equal(fclose(f), 0);
-	return buf;
+	assert_int_equal(trace_write(test_capture_open(&cap), t), 0);
+	return test_capture_close(&cap);
 }
 
 /*

@@ -4,35 +4,18 @@
 # window count the text reports.
 #   cmake -DKSMSIM=... -DSRC=... -DTRACE=... -DNAME=... -DOUT=... -P run_window.cmake
 #   ARGS: more arguments, comma-separated (may be empty)
+include(${CMAKE_CURRENT_LIST_DIR}/../golden.cmake)
 set(dir ${SRC}/tests/window)
 string(REPLACE "," ";" args "${ARGS}")
-file(READ ${dir}/${NAME}.rc want_rc)
-string(STRIP "${want_rc}" want_rc)
 
-execute_process(COMMAND ${KSMSIM} window ${args} ${TRACE} WORKING_DIRECTORY ${SRC}
-                OUTPUT_VARIABLE text ERROR_VARIABLE err RESULT_VARIABLE rc)
-if(NOT rc STREQUAL want_rc)
-  message(FATAL_ERROR "window ${TRACE}: exit ${rc}, want ${want_rc}\n${text}${err}")
-endif()
-file(READ ${dir}/${NAME}.out want)
-if(NOT text STREQUAL want)
-  file(WRITE ${OUT}/${NAME}.out.actual "${text}")
-  message(FATAL_ERROR "window ${TRACE}: output differs from ${dir}/${NAME}.out "
-                      "(actual: ${OUT}/${NAME}.out.actual)\n${text}")
-endif()
+golden(NAME "window ${TRACE}" CMD ${KSMSIM} window ${args} ${TRACE} WORKDIR ${SRC}
+       RC_FILE ${dir}/${NAME}.rc STDOUT ${dir}/${NAME}.out
+       ACTUAL ${OUT}/${NAME}.out.actual STDOUT_VAR text)
+golden(NAME "window --json ${TRACE}"
+       CMD ${KSMSIM} window ${args} --json --svg ${OUT}/${NAME}.svg ${TRACE} WORKDIR ${SRC}
+       RC_FILE ${dir}/${NAME}.rc STDOUT ${dir}/${NAME}.json JSON REPLACE "${OUT}/" "OUT/"
+       ACTUAL ${OUT}/${NAME}.json.actual STDOUT_VAR json)
 
-execute_process(COMMAND ${KSMSIM} window ${args} --json --svg ${OUT}/${NAME}.svg ${TRACE}
-                WORKING_DIRECTORY ${SRC}
-                OUTPUT_VARIABLE json ERROR_VARIABLE err RESULT_VARIABLE rc)
-if(NOT rc STREQUAL want_rc)
-  message(FATAL_ERROR "window --json ${TRACE}: exit ${rc}, want ${want_rc}\n${err}")
-endif()
-string(REPLACE "${OUT}/" "OUT/" json_canon "${json}")
-file(READ ${dir}/${NAME}.json want)
-if(NOT json_canon STREQUAL want)
-  file(WRITE ${OUT}/${NAME}.json.actual "${json_canon}")
-  message(FATAL_ERROR "window --json ${TRACE}: differs from ${dir}/${NAME}.json\n${json_canon}")
-endif()
 string(JSON nwin LENGTH "${json}" windows)
 string(REGEX MATCHALL "\nwindow [0-9]+:" text_windows "${text}")
 list(LENGTH text_windows ntext)

@@ -36,6 +36,8 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/array.h"
+#include "core/file.h"
 #include "difffuzz.h"
 
 /* ---- running the replayer ---- */
@@ -129,9 +131,9 @@ static int capture(struct fz_backend *b, char *const argv[], char **out, char **
 	fz_fmt(po, sizeof(po), "%s/capture.out", b->workdir);
 	fz_fmt(pe, sizeof(pe), "%s/capture.err", b->workdir);
 	rc = run_child(b, argv, po, pe);
-	if (fz_read_all(po, out, &n))
+	if (sim_read_file(po, out, &n))
 		*out = xstrdup("");
-	if (fz_read_all(pe, err, &n))
+	if (sim_read_file(pe, err, &n))
 		*err = xstrdup("");
 	unlink(po);
 	unlink(pe);
@@ -226,10 +228,7 @@ int fz_batch_add(struct fz_backend *b, struct fz_batch *bt, const char *name,
 {
 	struct fz_job *j;
 
-	if (bt->n == bt->cap) {
-		bt->cap = bt->cap ? bt->cap * 2 : 32;
-		bt->jobs = xrealloc(bt->jobs, bt->cap * sizeof(*bt->jobs));
-	}
+	ARRAY_GROW(bt->jobs, bt->cap, bt->n + 1, 32);
 	j = &bt->jobs[bt->n];
 	memset(j, 0, sizeof(*j));
 	snprintf(j->name, sizeof(j->name), "%s", name);
@@ -362,7 +361,7 @@ static int run_batch_mode(struct fz_backend *b, struct fz_batch *bt)
 		size_t len;
 
 		fz_fmt(path, sizeof(path), "%s/%s.rc", outdir, j->name);
-		if (fz_read_all(path, &text, &len)) {
+		if (sim_read_file(path, &text, &len)) {
 			j->out.st = FZ_ST_MISSING;
 			j->out.rc = -1;
 			snprintf(j->out.msg, sizeof(j->out.msg), "no %s.rc from the batch (exit %d)",
@@ -373,9 +372,9 @@ static int run_batch_mode(struct fz_backend *b, struct fz_batch *bt)
 		j->out.rc = atoi(text);
 		free(text);
 		fz_fmt(path, sizeof(path), "%s/%s.jsonl", outdir, j->name);
-		fz_read_all(path, &j->out.jsonl, &j->out.jsonl_len); /* complete replays only */
+		sim_read_file(path, &j->out.jsonl, &j->out.jsonl_len); /* complete replays only */
 		fz_fmt(path, sizeof(path), "%s/%s.log", outdir, j->name);
-		fz_read_all(path, &j->out.log, &j->out.log_len);
+		sim_read_file(path, &j->out.log, &j->out.log_len);
 		classify(&j->out, j->out.rc, j->name);
 		if (j->out.st == FZ_ST_START) {
 			/*
@@ -392,7 +391,7 @@ static int run_batch_mode(struct fz_backend *b, struct fz_batch *bt)
 		char *log, t[1500];
 		size_t len;
 
-		if (fz_read_all(logpath, &log, &len))
+		if (sim_read_file(logpath, &log, &len))
 			log = xstrdup("");
 		fz_tail_of(log, strlen(log), t, sizeof(t), 1200);
 		fz_fmt(b->why, sizeof(b->why), "the kernel replayer's batch failed (exit %d)%s%s",
@@ -430,8 +429,8 @@ static int run_single_mode(struct fz_backend *b, struct fz_batch *bt)
 				 strerror(errno));
 			return -1;
 		}
-		fz_read_all(snaps, &j->out.jsonl, &j->out.jsonl_len);
-		fz_read_all(logp, &j->out.log, &j->out.log_len);
+		sim_read_file(snaps, &j->out.jsonl, &j->out.jsonl_len);
+		sim_read_file(logp, &j->out.log, &j->out.log_len);
 		classify(&j->out, rc, j->name);
 		b->replays++;
 		if (j->out.st == FZ_ST_START || rc >= 126) {

@@ -19,7 +19,7 @@
  *  options.c  the flags (run.h: the run's options and figures);
  *  files.c    --out made and tried, each case's files written whole;
  *  summary.c  the figures at the end, as text or JSON;
- *  util.c     the clock, whole files, other KSM users, output tails.
+ *  util.c     the clock, writing files, other KSM users, output tails.
  */
 #ifndef KSMSIM_DIFFFUZZ_H
 #define KSMSIM_DIFFFUZZ_H
@@ -261,8 +261,6 @@ void fz_fmt(char *buf, size_t len, const char *fmt, ...)
 
 /* ---- small utilities (util.c) ---- */
 
-/* The whole of @path into *@out (owned, NUL-terminated; *@len bytes). */
-int fz_read_all(const char *path, char **out, size_t *len);
 /* @len bytes to @path (created or truncated; for the work folder). */
 int fz_write_all(const char *path, const char *text, size_t len);
 /* The last @max bytes of @text, from a line start, trimmed, into @buf. */

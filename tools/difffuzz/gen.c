@@ -2,7 +2,7 @@
 /*
  * DOC: Random traces that the simulator and a real kernel both accept
  *
- * Like `ksmsim explore` (sim/check/explore.c, random_line()), a trace is
+ * Like `ksmsim explore` (sim/explore/explore.c, random_line()), a trace is
  * built one command at a time on a live simulated machine: a command the
  * machine refuses is dropped and another one is drawn, so the trace ends
  * up valid.  What differs from explore is the vocabulary: only commands
@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/array.h"
 #include "core/rng.h"
 #include "difffuzz.h"
 #include "ksmsim/replay.h"
@@ -46,10 +47,7 @@
 
 void fz_lines_push(struct fz_lines *l, const char *s)
 {
-	if (l->n == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 64;
-		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
-	}
+	ARRAY_GROW(l->v, l->cap, l->n + 1, 64);
 	l->v[l->n++] = xstrdup(s);
 }
 
@@ -316,7 +314,7 @@ static void random_line(struct ksm_sim *sim, struct ksm_rng *rng, unsigned *nsna
 		snprintf(buf, len, "scan rounds=%u", 1 + (unsigned)ksm_rng_below(rng, 3));
 	} else if (op < 97) {
 		snprintf(buf, len, "set %s",
-			 knob_values[ksm_rng_below(rng, sizeof(knob_values) / sizeof(knob_values[0]))]);
+			 knob_values[ksm_rng_below(rng, ARRAY_SIZE(knob_values))]);
 	} else {
 		if (ksm_rng_below(rng, 2))
 			snprintf(buf, len, "snapshot s%u", ++*nsnap);

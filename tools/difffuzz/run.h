@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ksmsim-difffuzz's command line and run state, shared by main.c (the
- * loop), options.c (flags), files.c (the cases written) and summary.c.
+ * loop, progress), options.c (flags), cases.c (a disagreement handled),
+ * files.c (the cases written) and summary.c.
  */
 #ifndef KSMSIM_DIFFFUZZ_RUN_H
 #define KSMSIM_DIFFFUZZ_RUN_H
@@ -59,6 +60,23 @@ struct stats {
 /* options.c: 0 ok, 1 --help or --version done, -1 bad usage (said). */
 int fz_parse_args(int argc, char **argv, struct opts *o);
 void fz_usage(FILE *out);
+
+/* main.c: a progress line on stderr (@what, or the run's figures when
+ * NULL), at most every second on a terminal, every 10 s otherwise;
+ * fz_progress_done() clears it from a terminal. */
+void fz_progress(const struct opts *o, const struct stats *s, const char *what);
+void fz_progress_done(void);
+
+/*
+ * cases.c: a disagreement of @sim and @ker on trace @name: replay it
+ * again, shrink it, write DIR/NAME/ (docs/difffuzz.md).  A result the
+ * kernel does not repeat is counted as unstable, not as a disagreement.
+ * Returns 0, -1 backend failure, -2 interrupted (the case is written as
+ * far as it is known).
+ */
+int fz_handle(struct fz_backend *b, const struct opts *o, struct stats *s, const char *name,
+	      const char *text, size_t len, const struct fz_outcome *sim,
+	      const struct fz_outcome *ker, const struct fz_verdict *v, const char *foreign);
 
 /* files.c */
 int fz_mkdir_p(const char *path);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/file.h"
 #include "difffuzz.h"
 
 double fz_now(void)
@@ -33,46 +34,6 @@ void fz_fmt(char *buf, size_t len, const char *fmt, ...)
 }
 
 /* ---- files ---- */
-
-int fz_read_all(const char *path, char **out, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t cap = 4096, n = 0;
-	char *buf;
-
-	*out = NULL;
-	*len = 0;
-	if (fd < 0)
-		return -1;
-	buf = xmalloc(cap + 1);
-	for (;;) {
-		ssize_t k;
-
-		if (n == cap) {
-			cap *= 2;
-			buf = xrealloc(buf, cap + 1);
-		}
-		k = read(fd, buf + n, cap - n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			int e = errno;
-
-			close(fd);
-			free(buf);
-			errno = e;
-			return -1;
-		}
-		if (!k)
-			break;
-		n += (size_t)k;
-	}
-	close(fd);
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return 0;
-}
 
 int fz_write_all(const char *path, const char *text, size_t len)
 {
@@ -134,7 +95,7 @@ int fz_foreign_ksm_users(char *buf, size_t len)
 		if (!isdigit((unsigned char)de->d_name[0]) || atoi(de->d_name) == (int)getpid())
 			continue;
 		fz_fmt(path, sizeof(path), "/proc/%s/ksm_stat", de->d_name);
-		if (fz_read_all(path, &text, &tl))
+		if (sim_read_file(path, &text, &tl))
 			continue;
 		/* "ksm_mergeable: yes" (6.18), also without the colon */
 		user = strstr(text, "ksm_mergeable: yes") || strstr(text, "ksm_merge_any: yes") ||
@@ -149,7 +110,7 @@ int fz_foreign_ksm_users(char *buf, size_t len)
 			continue;
 		n++;
 		fz_fmt(path, sizeof(path), "/proc/%s/comm", de->d_name);
-		if (fz_read_all(path, &comm, &tl))
+		if (sim_read_file(path, &comm, &tl))
 			comm = xstrdup("?");
 		comm[strcspn(comm, "\n")] = '\0';
 		if (k < len)

@@ -45,6 +45,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/array.h"
 #include "kr.h"
 
 #define GUARD_MAX_WATCH 8
@@ -125,7 +126,7 @@ guardian_main(int rfd, int ready_fd, const struct kr_guardian_job *job, pid_t co
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
 	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(ignored); i++)
 		sigaction(ignored[i], &sa, NULL);
 	{
 		sigset_t none;

@@ -30,6 +30,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "core/array.h"
 #include "kr.h"
 
 #define GUEST_MAX_TRACES 100000
@@ -68,7 +69,7 @@ static int mount_all(void)
 		{ "ksmsim", "/mnt", "9p", "trans=virtio,version=9p2000.L,msize=262144,cache=none" },
 	};
 
-	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(m); i++)
 		if (mount(m[i].src, m[i].dir, m[i].type, 0, m[i].opts)) {
 			say("mount %s on %s: %s", m[i].type, m[i].dir, strerror(errno));
 			return -1;

@@ -20,6 +20,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "core/array.h"
 #include "core/outfile.h"
 #include "kr.h"
 
@@ -86,7 +87,7 @@ int kr_initramfs_write(const char *path, const char *init_binary, struct ksm_dia
 		return -1;
 	}
 	ino = 1;
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
 		bad |= entry(o.f, dirs[i], S_IFDIR | 0755, 0, 0, NULL, 0);
 	bad |= entry(o.f, "dev/console", S_IFCHR | 0600, 5, 1, NULL, 0);
 	bad |= entry(o.f, "init", S_IFREG | 0755, 0, 0, init, size);

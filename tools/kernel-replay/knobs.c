@@ -229,6 +229,14 @@ static int restore_one(const struct kr_settings *s, const char *name)
 	return 0;
 }
 
+/* A knob the scan-time advisor owns (pages_to_scan): not writable with it on. */
+static bool advisor_owned(const char *name)
+{
+	const struct ksm_snap_field *f = ksm_field_find(ksm_snap_knob_fields, name);
+
+	return f && (f->flags & KSM_F_ADVISOR_OWNED);
+}
+
 /* Settings with an order of their own; the rest go in between. */
 static const char *const early[] = {
 	"advisor_mode", "advisor_max_cpu", "advisor_min_pages_to_scan",
@@ -246,8 +254,8 @@ static bool listed(const char *const *list, const char *name)
 }
 
 /*
- * max_page_sharing and merge_across_nodes can only change while no page is
- * shared (EBUSY otherwise).  Without run=2 first (other users' merges are
+ * max_page_sharing and merge_across_nodes (KSM_F_EMPTY_TREE) can only
+ * change while no page is shared (EBUSY otherwise).  Without run=2 first (other users' merges are
  * kept), run=2 is the last resort, and said so.
  */
 static int restore_needs_empty_tree(const struct kr_settings *s, const char *name,
@@ -284,7 +292,7 @@ bool kr_settings_equal(const struct kr_settings *s)
 	for (size_t i = 0; i < s->n; i++) {
 		char cur[64];
 
-		if (!strcmp(s->v[i].name, "pages_to_scan") && adv && strcmp(adv, "none"))
+		if (advisor_owned(s->v[i].name) && adv && strcmp(adv, "none"))
 			continue;
 		if (kr_sysfs_read(s->v[i].name, cur, sizeof(cur)) || strcmp(cur, s->v[i].value))
 			return false;
@@ -310,9 +318,11 @@ int kr_settings_restore(const struct kr_settings *s, bool keep_merges)
 	}
 	for (const char *const *n = early; *n; n++) {
 		/* With the advisor on, it owns pages_to_scan (EINVAL). */
-		if (!strcmp(*n, "pages_to_scan") && adv && strcmp(adv, "none"))
+		const struct ksm_snap_field *f = ksm_field_find(ksm_snap_knob_fields, *n);
+
+		if (advisor_owned(*n) && adv && strcmp(adv, "none"))
 			continue;
-		if (!strcmp(*n, "max_page_sharing") || !strcmp(*n, "merge_across_nodes"))
+		if (f && (f->flags & KSM_F_EMPTY_TREE))
 			ret |= restore_needs_empty_tree(s, *n, &unmerged);
 		else
 			ret |= restore_one(s, *n);
@@ -335,7 +345,7 @@ int kr_settings_restore(const struct kr_settings *s, bool keep_merges)
 	for (size_t i = 0; i < s->n; i++) {
 		char cur[64] = "?";
 
-		if (!strcmp(s->v[i].name, "pages_to_scan") && adv && strcmp(adv, "none"))
+		if (advisor_owned(s->v[i].name) && adv && strcmp(adv, "none"))
 			continue;
 		if (kr_sysfs_read(s->v[i].name, cur, sizeof(cur)) ||
 		    strcmp(cur, s->v[i].value)) {

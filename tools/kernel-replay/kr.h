@@ -205,12 +205,8 @@ void kr_lock_release(int fd);
 
 /* ---- procfs.c ---- */
 
-struct kr_ksm_stat {
-	int64_t rmap_items, zero_pages, merging_pages, process_profit;
-	bool merge_any, mergeable;
-};
-
-int kr_read_ksm_stat(pid_t pid, struct kr_ksm_stat *st, struct ksm_diag *err);
+/* /proc/PID/ksm_stat into @sp->stat (the KSM_F_PROCFS fields). */
+int kr_read_ksm_stat(pid_t pid, struct ksm_snap_proc *sp, struct ksm_diag *err);
 /* VMAs of @pid that overlap @r. */
 int kr_count_vmas(pid_t pid, const struct kr_ranges *r, int64_t *out,
 		  struct ksm_diag *err);
@@ -401,7 +397,7 @@ int kr_migrate(struct kr_state *st, struct kr_proc *p, uint64_t addr, unsigned l
 
 /* The knobs as the trace set them (what a snapshot reports). */
 struct kr_state {
-	struct ksm_snap_knobs knobs;
+	struct ksm_knobs knobs;
 	struct kr_ctl *ctl;
 	struct kr_ksmd *ksmd;
 	struct kr_pageinfo *pi;
@@ -492,6 +488,25 @@ int kr_guest_take_single(const char *job, const char *trace, const char *snap_pa
 /* The batch status the guest wrote in JOB/out/done (and its release), or
  * -1 when the guest never finished. */
 int kr_guest_read_done(const char *job, char *release, size_t len);
+
+/* ---- options.c ---- */
+
+/* What the command line asked for (the rest of argv from optind on are
+ * the traces). */
+struct kr_cmdline {
+	struct kr_options opt;
+	const char *snap_path;  /* --snapshots FILE, or NULL        */
+	const char *lock_path;  /* --lock, KR_DEFAULT_LOCK            */
+	unsigned wait_secs;     /* --wait                             */
+	bool probe_only, allow_foreign, list_users;
+	struct kr_guest_opts guest;
+	const char *out_dir;    /* --out-dir DIR, or NULL             */
+};
+
+void kr_usage(FILE *out);
+/* Parse the options into @cl: -1 go on, else the exit status (--help,
+ * --version, or a bad option, said on stderr). */
+int kr_parse_args(int argc, char **argv, struct kr_cmdline *cl);
 
 /* ---- guest_init.c ---- */
 

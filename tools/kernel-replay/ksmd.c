@@ -314,14 +314,14 @@ static int wr_tree_knob(const char *name, const char *value, bool *unmerged,
 
 int kr_ksmd_start(struct kr_ksmd *k, bool keep_merges, struct ksm_diag *err)
 {
-	struct ksm_snap_knobs d;
+	struct ksm_knobs d;
 	bool unmerged = !keep_merges;
 	char v[32];
 
 	ksmd_pid = find_ksmd();
 	if (!ksmd_pid)
 		return ksm_diag_set(err, NULL, 0, 0, "cannot find the ksmd kernel thread");
-	ksm_snap_knobs_default(&d);
+	ksm_knobs_default(&d);
 	/*
 	 * Unmerge everything and reset full_scans; ksmd stops merging.  With
 	 * other KSM users (--allow-foreign) only stop ksmd: their merges stay,
@@ -329,7 +329,7 @@ int kr_ksmd_start(struct kr_ksmd *k, bool keep_merges, struct ksm_diag *err)
 	 */
 	if (wr("run", keep_merges ? "0" : "2", err) || wr("advisor_mode", "none", err))
 		return -1;
-#define DEF(name) (snprintf(v, sizeof(v), "%" PRId64, d.name), wr(#name, v, err))
+#define DEF(name) (snprintf(v, sizeof(v), "%" PRIu64, d.name), wr(#name, v, err))
 	if (DEF(advisor_target_scan_time) || DEF(advisor_min_pages_to_scan) ||
 	    DEF(advisor_max_pages_to_scan) || DEF(advisor_max_cpu) ||
 	    DEF(use_zero_pages) || DEF(smart_scan) ||
@@ -337,7 +337,7 @@ int kr_ksmd_start(struct kr_ksmd *k, bool keep_merges, struct ksm_diag *err)
 		return -1;
 #undef DEF
 	/* With the tree empty (run=2) these can change. */
-	snprintf(v, sizeof(v), "%" PRId64, d.max_page_sharing);
+	snprintf(v, sizeof(v), "%" PRIu64, d.max_page_sharing);
 	if (wr_tree_knob("max_page_sharing", v, &unmerged, err) ||
 	    wr_tree_knob("merge_across_nodes", "1", &unmerged, err))
 		return -1;

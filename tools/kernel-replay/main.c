@@ -40,7 +40,6 @@
  * settings were restored, or a message says which were not.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,74 +47,15 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "core/cleanup.h"
 #include "core/outfile.h"
 #include "kr.h"
-#include "ksmsim/version.h"
 
 volatile sig_atomic_t kr_stop_signal;
 
 static void on_signal(int sig)
 {
 	kr_stop_signal = sig;
-}
-
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"usage: ksmsim-kernel-replay [OPTIONS] TRACE\n"
-		"       ksmsim-kernel-replay [OPTIONS] --out-dir DIR TRACE...\n"
-		"       ksmsim-kernel-replay --guest baseline|lpi|BZIMAGE [OPTIONS] TRACE...\n"
-		"\n"
-		"Replay a ksmtrace v1 file on this machine's KSM (Linux, root) and write\n"
-		"its snapshot records (JSON Lines) to stdout.\n"
-		"\n"
-		"  --snapshots FILE  write the records to FILE (via FILE.tmp, renamed\n"
-		"                    only when the whole trace ran)\n"
-		"  --out-dir DIR     replay every TRACE, one after the other; for NAME.trace\n"
-		"                    write DIR/NAME.jsonl (records, when the replay ran to\n"
-		"                    its end), DIR/NAME.rc (exit status), DIR/NAME.log\n"
-		"                    (messages).  Exit: 0, or the first failing status\n"
-		"  --guest KERNEL    replay inside a guest kernel booted under QEMU, one\n"
-		"                    boot for all traces: baseline or lpi (built by\n"
-		"                    tools/guest/build.sh), or a bzImage path\n"
-		"  --guest-dir DIR   where build.sh keeps the kernels (default\n"
-		"                    $KSMSIM_GUEST_DIR or ~/.cache/ksmsim/guest)\n"
-		"  --accel tcg|kvm   QEMU accelerator (default tcg)\n"
-		"  --guest-timeout S stop the guest after S seconds (default 120 + 30 a trace)\n"
-		"  --console FILE    keep the guest's console log in FILE\n"
-		"  --keep-going      report failed expects and go on (exit 1 at the end)\n"
-		"  --wait SECONDS    wait up to SECONDS for another replay to finish\n"
-		"                    (default 0: refuse at once)\n"
-		"  --lock FILE       the lock file (default %s); the saved\n"
-		"                    settings journal is FILE.saved\n"
-		"  --no-drain        do not drain per-CPU LRU batches before ksmd batches\n"
-		"                    (for experiments: merges then vary from run to run)\n"
-		"  --allow-foreign   replay even though other processes have memory\n"
-		"                    registered with KSM (by default the replay refuses,\n"
-		"                    exit 2, naming them): ksmd is then stopped with run=0\n"
-		"                    instead of run=2, so their merged pages stay merged\n"
-		"                    (unless a trace's run=2, or a max_page_sharing or\n"
-		"                    merge_across_nodes change, needs every page\n"
-		"                    unmerged: a message says so); the records' global.*\n"
-		"                    counters include their pages, procs.* stay exact\n"
-		"  --list-ksm-users  only list the other processes with KSM-registered\n"
-		"                    memory, as the start-up check sees them (exit 0 none,\n"
-		"                    1 some)\n"
-		"  --probe           only check that a replay could run here (exit 0/2);\n"
-		"                    with --guest, that the guest can be booted\n"
-		"  -v, --verbose     log commands and ksmd batches to stderr\n"
-		"  -h, --help        this text\n"
-		"\n"
-		"  --version         print the version and exit\n"
-		"\n"
-		"Exit status: 0 ok, 1 an expect failed, 2 cannot start (also: other KSM\n"
-		"users), 3 replay error (or a guest that did not finish; or another KSM\n"
-		"user appeared during the replay), 128+N interrupted by signal N.\n"
-		"KSM settings are restored in every case: by the replay itself, or, if it\n"
-		"is killed (SIGKILL, a crash), at once by its guardian process, which also\n"
-		"stops QEMU and removes the guest's job folder; if even that is killed, by\n"
-		"the next replay, from the journal LOCK.saved.\n",
-		KR_DEFAULT_LOCK);
 }
 
 static void install_signals(void)
@@ -220,47 +160,14 @@ static int run_batch(char *const *traces, size_t n, const char *out_dir, char *c
 	return status;
 }
 
-static int parse_seconds(const char *opt, const char *arg, unsigned max, unsigned *out)
-{
-	char *end;
-	unsigned long v = strtoul(arg, &end, 10);
-
-	if (!*arg || *end || *arg == '-' || v > max) {
-		fprintf(stderr, "ksmsim-kernel-replay: %s wants seconds (0..%u), got '%s'\n", opt,
-			max, arg);
-		return -1;
-	}
-	*out = (unsigned)v;
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "out-dir", required_argument, NULL, 'o' },
-		{ "guest", required_argument, NULL, 'g' },
-		{ "guest-dir", required_argument, NULL, 'G' },
-		{ "accel", required_argument, NULL, 'a' },
-		{ "guest-timeout", required_argument, NULL, 't' },
-		{ "console", required_argument, NULL, 'c' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "snapshots", required_argument, NULL, 's' },
-		{ "keep-going", no_argument, NULL, 'k' },
-		{ "wait", required_argument, NULL, 'w' },
-		{ "lock", required_argument, NULL, 'l' },
-		{ "no-drain", no_argument, NULL, 'n' },
-		{ "probe", no_argument, NULL, 'p' },
-		{ "allow-foreign", no_argument, NULL, 'F' },
-		{ "list-ksm-users", no_argument, NULL, 'L' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct kr_options opt = { 0 };
-	const char *snap_path = NULL, *lock_path = KR_DEFAULT_LOCK;
+	struct kr_cmdline cl;
+	struct kr_options opt;
+	const char *snap_path, *lock_path;
 	char journal[512];
 	struct outfile snaps;
-	unsigned wait_secs = 0;
+	unsigned wait_secs;
 	struct trace t = { 0 };
 	struct ksm_diag err;
 	struct kr_settings saved, leftover;
@@ -269,85 +176,36 @@ int main(int argc, char **argv)
 	struct kr_ksmd ksmd = { 0 };
 	struct kr_state st = { 0 };
 	FILE *out = stdout;
-	int lock_fd, status, c;
-	bool restored_ok, probe_only = false, allow_foreign = false, list_users = false;
+	int lock_fd, status;
+	bool restored_ok, probe_only, allow_foreign, list_users;
 	struct kr_foreign foreign;
 	struct kr_guardian guardian = { .pid = 0, .fd = -1 };
 	struct kr_guardian_job gjob = { 0 };
-	struct kr_guest_opts guest = { .accel = "tcg" };
-	const char *out_dir = NULL;
+	struct kr_guest_opts guest;
+	const char *out_dir;
 	/* Options every replay of a batch or a guest gets. */
 	char *pass[8], wait_arg[16];
 	size_t npass = 0;
 
 	if (getpid() == 1)
 		kr_guest_init();
-	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			out_dir = optarg;
-			break;
-		case 'g':
-			guest.kernel = optarg;
-			break;
-		case 'G':
-			guest.dir = optarg;
-			break;
-		case 'a':
-			if (strcmp(optarg, "tcg") && strcmp(optarg, "kvm")) {
-				fprintf(stderr, "ksmsim-kernel-replay: --accel wants tcg or kvm, got '%s'\n",
-					optarg);
-				return KR_EXIT_START;
-			}
-			guest.accel = optarg;
-			break;
-		case 't':
-			if (parse_seconds("--guest-timeout", optarg, 7 * 86400, &guest.timeout))
-				return KR_EXIT_START;
-			break;
-		case 'c':
-			guest.console = optarg;
-			break;
-		case 'V':
-			printf("ksmsim-kernel-replay %s\n", ksmsim_version());
-			return KR_EXIT_OK;
-		case 's':
-			snap_path = optarg;
-			break;
-		case 'k':
-			opt.keep_going = true;
-			break;
-		case 'w':
-			if (parse_seconds("--wait", optarg, 86400, &wait_secs))
-				return KR_EXIT_START;
-			break;
-		case 'l':
-			lock_path = optarg;
-			break;
-		case 'n':
-			opt.no_drain = true;
-			break;
-		case 'p':
-			probe_only = true;
-			break;
-		case 'F':
-			allow_foreign = true;
-			break;
-		case 'L':
-			list_users = true;
-			break;
-		case 'v':
-			opt.verbose = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return KR_EXIT_OK;
-		default:
-			usage(stderr);
-			return KR_EXIT_START;
-		}
-	}
-	guest.verbose = opt.verbose;
+	/* Temporary outputs (--snapshots FILE.tmp.PID, the guest's initramfs)
+	 * are removed on a crash too; install_signals() then takes over the
+	 * signals that stop a replay cleanly.  Not in a guest's init (above),
+	 * which the kernel never lets a signal's default action end. */
+	cleanup_install_signals();
+	status = kr_parse_args(argc, argv, &cl);
+	if (status >= 0)
+		return status;
+	opt = cl.opt;
+	snap_path = cl.snap_path;
+	lock_path = cl.lock_path;
+	wait_secs = cl.wait_secs;
+	probe_only = cl.probe_only;
+	allow_foreign = cl.allow_foreign;
+	list_users = cl.list_users;
+	guest = cl.guest;
+	out_dir = cl.out_dir;
 	if (list_users) {
 		kr_foreign_scan(&foreign, getpid());
 		kr_foreign_print(stdout, "", &foreign);
@@ -368,7 +226,7 @@ int main(int argc, char **argv)
 		return KR_EXIT_OK;
 	}
 	if (optind >= argc) {
-		usage(stderr);
+		kr_usage(stderr);
 		return KR_EXIT_START;
 	}
 	if (argc - optind > 1 && !out_dir) {
@@ -533,7 +391,7 @@ refuse_foreign:
 	ctl.verbose = opt.verbose;
 	ksmd.drain = !opt.no_drain;
 	ksmd.verbose = opt.verbose;
-	ksm_snap_knobs_default(&st.knobs);
+	ksm_knobs_default(&st.knobs);
 	st.ctl = &ctl;
 	st.ksmd = &ksmd;
 	st.pi = &pi;

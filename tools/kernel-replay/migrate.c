@@ -58,6 +58,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "core/array.h"
 #include "kr.h"
 
 /* include/uapi/linux/mempolicy.h */
@@ -114,7 +115,7 @@ size_t kr_numa_nodes(int *nodes, size_t max)
 		"/sys/devices/system/node/online",
 	};
 
-	for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+	for (size_t f = 0; f < ARRAY_SIZE(files); f++) {
 		char buf[512];
 		int fd = open(files[f], O_RDONLY | O_CLOEXEC);
 		ssize_t k = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;

@@ -24,7 +24,7 @@
 
 #include "kr.h"
 
-static int read_globals(struct kr_state *st, struct ksm_snap_global *g,
+static int read_globals(struct kr_state *st, struct ksm_counters *g,
 			struct ksm_diag *err)
 {
 	for (const struct ksm_snap_field *f = ksm_snap_global_fields; f->name; f++) {
@@ -56,10 +56,14 @@ int kr_observe(struct kr_state *st, unsigned line, const char *label,
 	if (kr_ksmd_check_quiet(st->ksmd, err) || read_globals(st, &out->global, err))
 		goto fail;
 	out->knobs = st->knobs;
-	if (st->knobs.advisor_mode != KSM_ADVISOR_NONE &&
-	    kr_sysfs_read_i64("pages_to_scan", &out->knobs.pages_to_scan)) {
-		ksm_diag_set(err, NULL, 0, 0, "cannot read pages_to_scan");
-		goto fail;
+	if (st->knobs.advisor_mode != KSM_ADVISOR_NONE) {
+		int64_t v;
+
+		if (kr_sysfs_read_i64("pages_to_scan", &v)) {
+			ksm_diag_set(err, NULL, 0, 0, "cannot read pages_to_scan");
+			goto fail;
+		}
+		out->knobs.pages_to_scan = (uint64_t)v;
 	}
 
 	out->nprocs = c->n;
@@ -71,20 +75,13 @@ int kr_observe(struct kr_state *st, unsigned line, const char *label,
 	for (size_t i = 0; i < c->n; i++) {
 		struct kr_proc *p = &c->procs[i];
 		struct ksm_snap_proc *sp = &out->procs[i];
-		struct kr_ksm_stat ks;
 
 		snprintf(sp->name, sizeof(sp->name), "%s", p->name);
-		if (kr_read_ksm_stat(p->pid, &ks, err) ||
+		if (kr_read_ksm_stat(p->pid, sp, err) ||
 		    kr_count_vmas(p->pid, &p->ranges, &sp->vmas, err) ||
 		    kr_collect_pages(st->pi, p->pid, p->name, &p->ranges, &refs, &nrefs,
 				     &cap, &sp->mapped, &sp->zero_pfn, err))
 			goto fail;
-		sp->ksm_rmap_items = ks.rmap_items;
-		sp->ksm_merging_pages = ks.merging_pages;
-		sp->ksm_zero_pages = ks.zero_pages;
-		sp->ksm_process_profit = ks.process_profit;
-		sp->ksm_merge_any = ks.merge_any;
-		sp->ksm_mergeable = ks.mergeable;
 	}
 	ksm_snapshot_sort_procs(out);
 	if (ksm_sharing_compute(refs, nrefs, &out->sharing)) {

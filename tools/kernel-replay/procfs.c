@@ -84,45 +84,44 @@ static int read_text(const char *path, char **buf, size_t *len)
 	return 0;
 }
 
-int kr_read_ksm_stat(pid_t pid, struct kr_ksm_stat *st, struct ksm_diag *err)
+/*
+ * Each KSM_F_PROCFS row of ksm_snap_proc_fields is a "name value" line of
+ * ksm_stat (booleans are "yes"/"no"); every one must be there.
+ */
+int kr_read_ksm_stat(pid_t pid, struct ksm_snap_proc *sp, struct ksm_diag *err)
 {
 	char path[64], *buf, *line, *save = NULL;
 	size_t len;
-	unsigned seen = 0;
+	unsigned seen = 0, want = 0;
 	int r;
 
 	snprintf(path, sizeof(path), "/proc/%ld/ksm_stat", (long)pid);
 	r = read_text(path, &buf, &len);
 	if (r)
 		return ksm_diag_set(err, path, 0, 0, "cannot read: %s", strerror(-r));
-	memset(st, 0, sizeof(*st));
+	memset(&sp->stat, 0, sizeof(sp->stat));
+	for (unsigned i = 0; ksm_snap_proc_fields[i].name; i++)
+		if (ksm_snap_proc_fields[i].flags & KSM_F_PROCFS)
+			want |= 1u << i;
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		const struct ksm_snap_field *f;
 		char key[64], val[32];
+		char *m;
 
 		if (sscanf(line, "%63[^: ]%*[: ]%31s", key, val) != 2)
 			continue;
-		if (!strcmp(key, "ksm_rmap_items")) {
-			st->rmap_items = strtoll(val, NULL, 10);
-			seen |= 1;
-		} else if (!strcmp(key, "ksm_zero_pages")) {
-			st->zero_pages = strtoll(val, NULL, 10);
-			seen |= 2;
-		} else if (!strcmp(key, "ksm_merging_pages")) {
-			st->merging_pages = strtoll(val, NULL, 10);
-			seen |= 4;
-		} else if (!strcmp(key, "ksm_process_profit")) {
-			st->process_profit = strtoll(val, NULL, 10);
-			seen |= 8;
-		} else if (!strcmp(key, "ksm_merge_any")) {
-			st->merge_any = !strcmp(val, "yes");
-			seen |= 16;
-		} else if (!strcmp(key, "ksm_mergeable")) {
-			st->mergeable = !strcmp(val, "yes");
-			seen |= 32;
-		}
+		f = ksm_field_find(ksm_snap_proc_fields, key);
+		if (!f || !(f->flags & KSM_F_PROCFS))
+			continue;
+		m = (char *)sp + f->offset;
+		if (f->type == KSM_SNAP_BOOL)
+			*(bool *)m = !strcmp(val, "yes");
+		else
+			*(int64_t *)m = strtoll(val, NULL, 10);
+		seen |= 1u << (f - ksm_snap_proc_fields);
 	}
 	free(buf);
-	if (seen != 63)
+	if (seen != want)
 		return ksm_diag_set(err, path, 0, 0,
 				    "unexpected format (this kernel's ksm_stat lacks fields)");
 	return 0;

@@ -37,6 +37,7 @@
 #include <string.h>
 
 #include "kr.h"
+#include "ksmsim/trace_cmds.h"
 
 struct ctx {
 	const struct trace *t;
@@ -119,7 +120,7 @@ static int set_run(struct ctx *x, const struct trace_kv *kv)
 }
 
 /* Write the trace's value, then give the kernel knob back to the stepper. */
-static int set_stepper_knob(struct ctx *x, const struct trace_kv *kv, int64_t *logical,
+static int set_stepper_knob(struct ctx *x, const struct trace_kv *kv, uint64_t *logical,
 			    const char *park_value)
 {
 	int r = kr_sysfs_write(kv->name, kv->text);
@@ -130,7 +131,7 @@ static int set_stepper_knob(struct ctx *x, const struct trace_kv *kv, int64_t *l
 			       strerror(-r));
 	if (kr_sysfs_read_i64(kv->name, &v))
 		return fail_at(x, kv->name_pos, "cannot read back %s", kv->name);
-	*logical = v;
+	*logical = (uint64_t)v;
 	if (park_value && (r = kr_sysfs_write(kv->name, park_value)))
 		return fail_at(x, kv->name_pos, "cannot restore %s: %s", kv->name,
 			       strerror(-r));
@@ -139,7 +140,8 @@ static int set_stepper_knob(struct ctx *x, const struct trace_kv *kv, int64_t *l
 
 static int set_one(struct ctx *x, const struct trace_kv *kv)
 {
-	struct ksm_snap_knobs *k = &x->st->knobs;
+	struct ksm_knobs *k = &x->st->knobs;
+	const struct ksm_snap_field *f;
 	char park[32];
 	int r;
 
@@ -165,9 +167,12 @@ static int set_one(struct ctx *x, const struct trace_kv *kv)
 			return fail_at(x, kv->value_pos, "set advisor_mode=%s: %s", kv->text,
 				       strerror(-r));
 		if (m != k->advisor_mode) {
+			int64_t v;
+
 			/* The kernel reset pages_to_scan (100, or the advisor's minimum). */
-			if (kr_sysfs_read_i64("pages_to_scan", &k->pages_to_scan))
+			if (kr_sysfs_read_i64("pages_to_scan", &v))
 				return fail_at(x, kv->name_pos, "cannot read pages_to_scan");
+			k->pages_to_scan = (uint64_t)v;
 			k->advisor_mode = m;
 			if (m == KSM_ADVISOR_NONE && (r = kr_sysfs_write("pages_to_scan", "0")))
 				return fail_at(x, kv->name_pos, "cannot park pages_to_scan: %s",
@@ -175,11 +180,9 @@ static int set_one(struct ctx *x, const struct trace_kv *kv)
 		}
 		return 0;
 	}
-	for (const struct ksm_snap_field *f = ksm_snap_knob_fields; f->name; f++) {
-		if (strcmp(f->name, kv->name) || f->type != KSM_SNAP_INT)
-			continue;
-		return set_stepper_knob(x, kv, (int64_t *)((char *)k + f->offset), NULL);
-	}
+	f = ksm_field_find(ksm_snap_knob_fields, kv->name);
+	if (f && f->type == KSM_SNAP_INT)
+		return set_stepper_knob(x, kv, (uint64_t *)((char *)k + f->offset), NULL);
 	return fail_at(x, kv->name_pos, "unknown knob %s", kv->name);
 }
 
@@ -236,15 +239,13 @@ static int do_write(struct ctx *x, struct kr_proc *p)
 	return 0;
 }
 
-static int do_mapping(struct ctx *x)
+/* A command flagged TCF_ADDRESS_SPACE: a system call in @p's worker. */
+static int do_mapping(struct ctx *x, struct kr_proc *p)
 {
 	const struct trace_cmd *c = x->cmd;
-	struct kr_proc *p = live_proc(x, 0, 1);
 	struct kr_req req;
 	uint64_t end = c->addr + c->npages * KR_PAGE_SIZE;
 
-	if (!p)
-		return -1;
 	memset(&req, 0, sizeof(req));
 	req.addr = c->addr;
 	req.npages = c->npages;
@@ -395,17 +396,14 @@ static int do_snapshot(struct ctx *x, FILE *out)
 }
 
 /* `migrate P ADDR`: move_pages(2), then its record to the stream. */
-static int do_migrate(struct ctx *x, FILE *out)
+static int do_migrate(struct ctx *x, FILE *out, struct kr_proc *p)
 {
 	const struct trace_cmd *c = x->cmd;
-	struct kr_proc *p = live_proc(x, 0, 1);
 	struct ksm_snapshot rec;
 	unsigned arg;
 	long ret = 0;
 	int r;
 
-	if (!p)
-		return -1;
 	if (kr_migrate(x->st, p, c->addr, c->argpos[0].line, &rec, &arg, &ret, &x->err))
 		return relocate(x, c->argpos[arg]);
 	if (x->opt->verbose)
@@ -447,11 +445,27 @@ static int check_migrate_possible(struct ctx *x)
 
 /* ---- the loop ---- */
 
+/*
+ * What the command table (include/ksmsim/trace_cmds.h) says decides the
+ * simulator's commands, which are skipped, the lookup of P, and the
+ * system calls of P's worker; every other command has its case below.
+ */
+_Static_assert(TC__COUNT == 19, "a new trace command: give apply() a case or a flag that "
+	       "covers it (docs/architecture.md, \"Adding a command\"), then count it here");
+
 static int apply(struct ctx *x, FILE *out, bool *expect_failed)
 {
 	const struct trace_cmd *c = x->cmd;
+	unsigned flags = trace_cmd_flags(c->kind);
 	struct kr_state *st = x->st;
+	struct kr_proc *p = NULL;
 
+	if (flags & TCF_SIM_ONLY)
+		return 0; /* the simulator's business */
+	if ((flags & TCF_PROCESS) && !(p = live_proc(x, 0, 1)))
+		return -1;
+	if (flags & TCF_ADDRESS_SPACE)
+		return do_mapping(x, p);
 	switch (c->kind) {
 	case TC_SET:
 		for (size_t i = 0; i < c->nkvs; i++)
@@ -464,35 +478,16 @@ static int apply(struct ctx *x, FILE *out, bool *expect_failed)
 		if (kr_ctl_spawn(st->ctl, c->proc[0], &x->err))
 			return relocate(x, c->argpos[0]);
 		return 0;
-	case TC_FORK: {
-		struct kr_proc *parent = live_proc(x, 0, 1);
-
-		if (!parent)
-			return -1;
+	case TC_FORK:
 		if (kr_ctl_find(st->ctl, c->proc[1]))
 			return fail_at(x, c->argpos[2], "process %s is already alive", c->proc[1]);
-		if (kr_ctl_fork(st->ctl, parent, c->proc[1], &x->err))
+		if (kr_ctl_fork(st->ctl, p, c->proc[1], &x->err))
 			return relocate(x, c->argpos[0]);
 		return 0;
-	}
-	case TC_EXIT: {
-		struct kr_proc *p = live_proc(x, 0, 1);
-
-		if (!p)
-			return -1;
+	case TC_EXIT:
 		if (kr_ctl_exit(st->ctl, p, &x->err))
 			return relocate(x, c->argpos[0]);
 		return 0;
-	}
-	case TC_MMAP:
-	case TC_MUNMAP:
-	case TC_MPROTECT:
-	case TC_MREMAP:
-	case TC_MADVISE:
-	case TC_PRCTL:
-	case TC_WRITE:
-	case TC_READ:
-		return do_mapping(x);
 	case TC_SCAN:
 		/* ksmd does not scan unless run is 1 (T61): nothing to do. */
 		if (st->knobs.run != 1)
@@ -509,11 +504,7 @@ static int apply(struct ctx *x, FILE *out, bool *expect_failed)
 	case TC_SNAPSHOT:
 		return do_snapshot(x, out);
 	case TC_MIGRATE:
-		return do_migrate(x, out);
-	case TC_CHECK:
-	case TC_RMAP:
-	case TC_DOT:
-		return 0; /* the simulator's business */
+		return do_migrate(x, out, p);
 	default:
 		return fail_at(x, c->argpos[0], "unsupported command");
 	}

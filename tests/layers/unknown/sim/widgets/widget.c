@@ -1,0 +1,1 @@
+/* A folder of sim/ that no layer owns: the check must refuse it. */

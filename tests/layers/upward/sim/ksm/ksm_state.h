@@ -1,0 +1,1 @@
+/* A header of the ksm layer, for the upward include next door. */
