@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 enum explore_target {
 	EXPLORE_TARGET_DIVERGENCE, /* fail on invariants and full != indexed */
@@ -42,6 +43,13 @@ struct explore_opts {
 	/* Called at every such boundary, and must be cheap; NULL for none. */
 	void (*progress)(void *arg, const struct explore_report *rep);
 	void *progress_arg;
+	/*
+	 * Worker processes (fork) sharing the search; 0 or 1: this process
+	 * alone.  The report is the same whatever the number (explore_run.c).
+	 */
+	unsigned jobs;
+	/* Run only part @shard of @shards (0 <= shard < shards); 0 shards: all. */
+	unsigned shard, shards;
 };
 
 struct explore_failure {
@@ -68,6 +76,65 @@ struct explore_report {
 	size_t failures;
 	int interrupted;            /* the signal that stopped the search, 0 if complete */
 };
+
+/*
+ * DOC: Tasks, the unit of parallel and sharded search
+ *
+ * A search is cut into tasks numbered from 0 in the order one process
+ * runs them: a random search's task i is its trace i; an exhaustive
+ * search's tasks are the prefixes of explore_split_depth() letters, in
+ * the order of the depth-first walk, and a task holds the sequences of
+ * its prefix (and the shorter prefixes whose remaining letters are all
+ * the first letter).  A task's result counts only its own work; its
+ * failures' @at is the trace index (random) or the sequence number within
+ * the task (exhaustive).  explore_merge adds results in task order and
+ * gives the report one process would give.
+ */
+struct explore_task {
+	unsigned long index;
+	struct explore_report r;
+	uint64_t *states;            /* exhaustive: fingerprints reached, once each */
+	size_t nstates, states_cap;
+	size_t committed;            /* failures already handed to a merge */
+};
+
+/* How many tasks the search @o has; the exhaustive split depth. */
+unsigned long explore_ntasks(const struct explore_opts *o, bool exhaustive);
+unsigned explore_split_depth(const struct explore_opts *o);
+void explore_task_free(struct explore_task *t);
+
+struct explore_merge;
+/* @write: write each failure's trace to o->out_dir (not for a shard). */
+struct explore_merge *explore_merge_new(const struct explore_opts *o, bool exhaustive,
+					bool write);
+/*
+ * Add the next task (in task order; a task missing because the search was
+ * interrupted may be skipped), taking its failures.  Returns true once
+ * the search is over: a failure without keep_going.
+ */
+bool explore_merge_add(struct explore_merge *m, struct explore_task *t);
+/* The report so far. */
+const struct explore_report *explore_merge_report(const struct explore_merge *m);
+void explore_merge_interrupted(struct explore_merge *m, int sig);
+/* Hand the report to @rep and free @m; returns 1 if it has failures, else 0. */
+int explore_merge_finish(struct explore_merge *m, struct explore_report *rep);
+
+/*
+ * Run the search @o describes — all of it or its shard, on o->jobs
+ * processes — and report it in @rep as one process would.  @emit, if not
+ * NULL, sees every task result in task order before it is merged (a
+ * shard's output).  Returns 0, 1 (a failure) or -1 (could not run, with a
+ * message on stderr).
+ */
+int explore_run(const struct explore_opts *o, bool exhaustive, struct explore_report *rep,
+		void (*emit)(void *arg, const struct explore_task *t), void *emit_arg);
+
+/* A task result as one line of JSON, and back (explore_result.c). */
+struct json_value;
+struct ksm_diag;
+void explore_task_write_json(FILE *out, const struct explore_task *t);
+int explore_task_from_json(const char *file, const struct json_value *v, struct explore_task *t,
+			   struct ksm_diag *err);
 
 /* 0: nothing failed; 1: a failure (rep says which, and where its trace
  * went); -1: could not run.  Free @rep with explore_report_free(). */

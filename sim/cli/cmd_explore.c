@@ -29,6 +29,9 @@
 #include "core/array.h"
 #include "ksmsim/explore.h"
 
+/* More workers than this is a typing mistake, not a machine. */
+#define EXPLORE_MAX_JOBS 1024
+
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -56,6 +59,12 @@ static void usage(FILE *out)
 		"                 every 5 s; on a terminal one line is updated 4 times a second,\n"
 		"                 which is the default there)\n"
 		"  --quiet        no progress and no long-run warning\n"
+		"  --jobs N       run the search on N worker processes (1 to %u, default 1); the\n"
+		"                 report and the traces are those of --jobs 1, byte for byte\n"
+		"  --shard K/N    run only part K (0 to N-1) of N of the search and print its\n"
+		"                 result as JSON for 'ksmsim explore-merge', which merges the\n"
+		"                 N parts into the report of the whole run; a shard writes no\n"
+		"                 traces (explore-merge does)\n"
 		"\n"
 		"A run estimated at over an hour is warned about after its first second.\n"
 		"SIGINT, SIGTERM or SIGHUP stop the search at the next command or sequence and\n"
@@ -63,7 +72,7 @@ static void usage(FILE *out)
 		"\n"
 		"Exit status: 0 nothing failed, 1 a failing trace was found (and written),\n"
 		"2 bad usage, 128+N stopped by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP).\n",
-		EXPLORE_MAX_DEPTH);
+		EXPLORE_MAX_DEPTH, EXPLORE_MAX_JOBS);
 }
 
 #define STR_(x) #x
@@ -166,6 +175,7 @@ enum flag {
 	F_EXHAUSTIVE, F_DEPTH, F_ALPHABET,       /* exhaustive only */
 	F_SEED, F_TRACES, F_STEPS,               /* random only     */
 	F_TARGET, F_OUT, F_KEEP_GOING, F_JSON, F_PROGRESS, F_QUIET,
+	F_JOBS, F_SHARD,
 	F_COUNT
 };
 
@@ -179,7 +189,36 @@ static const struct {
 	[F_TARGET] = { "--target", true },          [F_OUT] = { "--out", true },
 	[F_KEEP_GOING] = { "--keep-going", false }, [F_JSON] = { "--json", false },
 	[F_PROGRESS] = { "--progress", false },     [F_QUIET] = { "--quiet", false },
+	[F_JOBS] = { "--jobs", true },              [F_SHARD] = { "--shard", true },
 };
+
+/* K/N with 0 <= K < N: decimal numbers, nothing else. */
+static int shard_value(const char *s, struct explore_opts *o)
+{
+	const char *slash = strchr(s, '/');
+	char k[32];
+	uint64_t kv, nv;
+
+	if (!slash || (size_t)(slash - s) >= sizeof(k) || !isdigit((unsigned char)s[0]) ||
+	    !isdigit((unsigned char)slash[1])) {
+		fprintf(stderr, "ksmsim explore: --shard takes K/N (part K of N, 0 <= K < N), not '%s'\n",
+			s);
+		return -1;
+	}
+	memcpy(k, s, (size_t)(slash - s));
+	k[slash - s] = '\0';
+	if (number("--shard", k, 0, UINT32_MAX, "", &kv) ||
+	    number("--shard", slash + 1, 1, UINT32_MAX, "has no parts: N is at least 1", &nv))
+		return -1;
+	if (kv >= nv) {
+		fprintf(stderr, "ksmsim explore: --shard %s: K must be less than N (parts are 0 to %" PRIu64 ")\n",
+			s, nv - 1);
+		return -1;
+	}
+	o->shard = (unsigned)kv;
+	o->shards = (unsigned)nv;
+	return 0;
+}
 
 static int set_value(enum flag f, const char *s, struct explore_opts *o)
 {
@@ -218,6 +257,13 @@ static int set_value(enum flag f, const char *s, struct explore_opts *o)
 		else
 			break;
 		return 0;
+	case F_JOBS:
+		if (number("--jobs", s, 1, EXPLORE_MAX_JOBS, "runs nothing: give at least 1", &v))
+			return -1;
+		o->jobs = (unsigned)v;
+		return 0;
+	case F_SHARD:
+		return shard_value(s, o);
 	case F_OUT:
 		if (!*s) {
 			fprintf(stderr, "ksmsim explore: --out needs a folder, not ''\n");
@@ -300,11 +346,28 @@ static int parse(int argc, char **argv, struct explore_opts *o, bool *seen)
 	return check_modes(seen);
 }
 
+/* A shard's task results, gathered as the search goes. */
+struct shard_out {
+	FILE *f;
+	char *buf;
+	size_t len;
+	unsigned long n;
+};
+
+static void shard_task(void *arg, const struct explore_task *t)
+{
+	struct shard_out *s = arg;
+
+	fputs(s->n++ ? ",\n" : "\n", s->f);
+	explore_task_write_json(s->f, t);
+}
+
 int cmd_explore(int argc, char **argv)
 {
 	struct explore_opts o = { .seed = 1, .traces = 100, .steps = 200, .depth = 4,
 				  .target = EXPLORE_TARGET_DIVERGENCE, .out_dir = "." };
 	struct explore_progress prog = { 0 };
+	struct shard_out shard = { 0 };
 	struct explore_report rep;
 	struct sigaction old[NSTOP];
 	bool seen[F_COUNT] = { false }, exhaustive;
@@ -340,15 +403,24 @@ int cmd_explore(int argc, char **argv)
 	}
 	explore_progress_start(&prog);
 
-	ret = exhaustive ? explore_exhaustive(&o, &rep) : explore_random(&o, &rep);
+	if (seen[F_SHARD]) {
+		shard.buf = NULL;
+		shard.f = open_memstream(&shard.buf, &shard.len);
+	}
+	ret = explore_run(&o, exhaustive, &rep, seen[F_SHARD] ? shard_task : NULL, &shard);
 	restore_signals(old);
+	if (seen[F_SHARD])
+		fclose(shard.f);
 	if (ret < 0) {
 		fprintf(stderr, "ksmsim explore: cannot run\n");
 		explore_report_free(&rep);
+		free(shard.buf);
 		return KSMSIM_EXIT_USAGE;
 	}
 	explore_progress_end(&prog, &rep);
-	if (seen[F_JSON])
+	if (seen[F_SHARD])
+		explore_print_shard(stdout, &o, exhaustive, &rep, shard.buf, shard.len);
+	else if (seen[F_JSON])
 		explore_print_json(stdout, &o, exhaustive, &rep);
 	else
 		explore_print_text(stdout, &o, exhaustive, &rep);
@@ -357,5 +429,6 @@ int cmd_explore(int argc, char **argv)
 	else
 		status = ret ? KSMSIM_EXIT_FAIL : KSMSIM_EXIT_OK;
 	explore_report_free(&rep);
+	free(shard.buf);
 	return status;
 }

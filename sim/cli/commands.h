@@ -21,6 +21,7 @@ int cmd_diff(int argc, char **argv);
 int cmd_fmt(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_explore(int argc, char **argv);
+int cmd_explore_merge(int argc, char **argv);
 int cmd_rmap(int argc, char **argv);
 int cmd_dot(int argc, char **argv);
 int cmd_window(int argc, char **argv);

@@ -43,4 +43,14 @@ void explore_print_text(FILE *out, const struct explore_opts *o, bool exhaustive
 void explore_print_json(FILE *out, const struct explore_opts *o, bool exhaustive,
 			const struct explore_report *rep);
 
+/*
+ * A shard's result (explore --shard K/N): its options, whether a signal
+ * cut it short, and @tasks (@len bytes: its task results, comma
+ * separated) for explore-merge (cmd_explore_merge.c).
+ */
+void explore_print_shard(FILE *out, const struct explore_opts *o, bool exhaustive,
+			 const struct explore_report *rep, const char *tasks, size_t len);
+/* SIGINT, SIGTERM or SIGHUP by the name explore_signal_name() gives; 0 if none. */
+int explore_signal_number(const char *name);
+
 #endif /* KSMSIM_CLI_EXPLORE_CLI_H */

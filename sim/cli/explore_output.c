@@ -76,10 +76,10 @@ static void json_failure(FILE *out, bool exhaustive, const struct explore_failur
 	fputs("]}", out);
 }
 
-void explore_print_json(FILE *out, const struct explore_opts *o, bool exhaustive,
-			const struct explore_report *rep)
+/* The options that decide the search: the report's and a shard's. */
+static void json_options(FILE *out, const struct explore_opts *o, bool exhaustive,
+			 const struct explore_report *rep)
 {
-	fputs("{\"command\": \"explore\", ", out);
 	if (exhaustive)
 		fprintf(out, "\"mode\": \"exhaustive\", \"depth\": %u, \"alphabet\": \"%s\", ", o->depth,
 			o->alphabet == EXPLORE_ALPHABET_MPROTECT ? "mprotect" : "default");
@@ -93,6 +93,13 @@ void explore_print_json(FILE *out, const struct explore_opts *o, bool exhaustive
 		fprintf(out, "\"%s\", ", explore_signal_name(rep->interrupted));
 	else
 		fputs("null, ", out);
+}
+
+void explore_print_json(FILE *out, const struct explore_opts *o, bool exhaustive,
+			const struct explore_report *rep)
+{
+	fputs("{\"command\": \"explore\", ", out);
+	json_options(out, o, exhaustive, rep);
 	if (exhaustive)
 		fprintf(out, "\"sequences\": %lu, \"deepest\": %u, \"states\": %lu, ", rep->traces,
 			rep->depth, rep->states);
@@ -107,4 +114,15 @@ void explore_print_json(FILE *out, const struct explore_opts *o, bool exhaustive
 		json_failure(out, exhaustive, &rep->failure[i]);
 	}
 	fputs("]}\n", out);
+}
+
+void explore_print_shard(FILE *out, const struct explore_opts *o, bool exhaustive,
+			 const struct explore_report *rep, const char *tasks, size_t len)
+{
+	fprintf(out, "{\"command\": \"explore-shard\", \"shard\": %u, \"shards\": %u, ", o->shard,
+		o->shards);
+	json_options(out, o, exhaustive, rep);
+	fputs("\"tasks\": [", out);
+	fwrite(tasks, 1, len, out);
+	fputs("\n]}\n", out);
 }

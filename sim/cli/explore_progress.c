@@ -48,6 +48,16 @@ const char *explore_signal_name(int sig)
 	return "a signal";
 }
 
+int explore_signal_number(const char *name)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
+		if (!strcmp(name, explore_signal_name(sigs[i])))
+			return sigs[i];
+	return 0;
+}
+
 /* 1234 -> "1234", 5.3e6 -> "5.3M": estimates are rough, say so briefly. */
 static void fmt_count(char *buf, size_t len, double n)
 {

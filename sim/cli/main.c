@@ -28,6 +28,7 @@ static const struct subcommand subcommands[] = {
 	{ "rmap", cmd_rmap, "walk one KSM page with every strategy and time it" },
 	{ "dot", cmd_dot, "draw the machine's structures with Graphviz" },
 	{ "explore", cmd_explore, "search random or all small traces for rmap walks that differ" },
+	{ "explore-merge", cmd_explore_merge, "merge the results of explore --shard K/N into the whole run's report" },
 	{ "diff", cmd_diff, "compare two snapshot streams (JSON Lines) record by record" },
 };
 
@@ -35,7 +36,7 @@ static void usage(FILE *out)
 {
 	fprintf(out, "usage: ksmsim SUBCOMMAND [ARGS]\n\nsubcommands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(subcommands); i++)
-		fprintf(out, "  %-8s %s\n", subcommands[i].name, subcommands[i].summary);
+		fprintf(out, "  %-13s %s\n", subcommands[i].name, subcommands[i].summary);
 	fprintf(out, "\n`ksmsim SUBCOMMAND --help` describes one; `ksmsim --version` prints\n"
 		     "the version and the git revision it was built from.\n");
 }

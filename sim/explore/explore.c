@@ -25,7 +25,7 @@
  *
  * Traces are kept as text lines: a candidate is parsed, applied, and kept
  * only if the machine accepted it.  A failing trace is written as soon as
- * it is found (explore_record()), and a signal (opts->stop) ends the
+ * it is found (explore_found(), explore_commit()), and a signal (opts->stop) ends the
  * search at the next command or sequence with the statistics so far, so
  * nothing found is lost however a run ends.  This file holds the random
  * search and what both share; the exhaustive one is explore_exhaustive.c.
@@ -351,12 +351,48 @@ fail:
 	f->path[0] = '\0';
 }
 
-struct explore_failure *explore_record(const struct explore_opts *o, struct explore_report *rep,
-				       struct lines *l, enum verdict v, const char *why,
-				       const char *name, const char *comment)
+/* The "# found by" line of a failure's trace: how to find it again. */
+static void found_by(const struct explore_opts *o, bool exhaustive,
+		     const struct explore_failure *f, char *buf, size_t len)
 {
+	char target[32] = "";
+
+	if (o->target != EXPLORE_TARGET_DIVERGENCE)
+		snprintf(target, sizeof(target), " --target %s", explore_target_name(o->target));
+	if (exhaustive)
+		snprintf(buf, len, "# found by ksmsim explore --exhaustive --depth %u%s%s (sequence %lu)",
+			 o->depth, o->alphabet == EXPLORE_ALPHABET_MPROTECT ? " --alphabet mprotect" : "",
+			 target, f->at);
+	else
+		snprintf(buf, len, "# found by ksmsim explore --seed %" PRIu64 "%s (trace %lu, %s from %zu to %zu commands)",
+			 o->seed, target, f->at,
+			 f->shrink_interrupted ? "shrinking interrupted" : "shrunk", f->shrunk_from,
+			 f->shrunk_to);
+}
+
+void explore_write_failure(const struct explore_opts *o, bool exhaustive, size_t number,
+			   struct explore_failure *f)
+{
+	char suffix[32] = "", name[64], comment[256];
+
+	/* The first keeps the plain name; later ones (--keep-going) are numbered. */
+	if (number > 1)
+		snprintf(suffix, sizeof(suffix), "-%zu", number);
+	if (exhaustive)
+		snprintf(name, sizeof(name), "explore-depth%u", o->depth);
+	else
+		snprintf(name, sizeof(name), "explore-%" PRIu64, o->seed);
+	snprintf(f->path, sizeof(f->path), "%s/%s-%s%s.trace", o->out_dir ? o->out_dir : ".",
+		 name, f->kind, suffix);
+	found_by(o, exhaustive, f, comment, sizeof(comment));
+	write_trace(f, comment);
+}
+
+struct explore_failure *explore_found(struct explore_ctx *c, struct lines *l, enum verdict v,
+				      const char *why, unsigned long at)
+{
+	struct explore_report *rep = &c->t->r;
 	struct explore_failure *f;
-	char suffix[32] = "";
 
 	rep->failure = xrealloc(rep->failure, (rep->failures + 1) * sizeof(*rep->failure));
 	f = &rep->failure[rep->failures++];
@@ -365,14 +401,30 @@ struct explore_failure *explore_record(const struct explore_opts *o, struct expl
 	snprintf(f->why, sizeof(f->why), "%s", why);
 	f->lines = l->v;
 	f->nlines = l->n;
+	f->at = at;
 	memset(l, 0, sizeof(*l));
-	/* The first keeps the plain name; later ones (--keep-going) are numbered. */
-	if (rep->failures > 1)
-		snprintf(suffix, sizeof(suffix), "-%zu", rep->failures);
-	snprintf(f->path, sizeof(f->path), "%s/%s-%s%s.trace", o->out_dir ? o->out_dir : ".",
-		 name, f->kind, suffix);
-	write_trace(f, comment);
 	return f;
+}
+
+void explore_tick(const struct explore_ctx *c)
+{
+	const struct explore_report *t = &c->t->r;
+	struct explore_report sum;
+
+	if (!c->o->progress)
+		return;
+	if (!c->base) {
+		c->o->progress(c->o->progress_arg, t);
+		return;
+	}
+	sum = *explore_merge_report(c->base);
+	sum.traces += t->traces;
+	sum.commands += t->commands;
+	sum.refused += t->refused;
+	sum.naive_misses += t->naive_misses;
+	sum.findings += t->findings;
+	sum.failures += t->failures - c->t->committed;
+	c->o->progress(c->o->progress_arg, &sum);
 }
 
 void explore_report_free(struct explore_report *rep)
@@ -386,98 +438,76 @@ void explore_report_free(struct explore_report *rep)
 	memset(rep, 0, sizeof(*rep));
 }
 
-/* The "# found by" line of a random failure's trace: how to find it again. */
-static void random_comment(const struct explore_opts *o, unsigned long tr,
-			   const struct explore_failure *f, char *buf, size_t len)
+int explore_random_task(struct explore_ctx *c)
 {
-	char target[32] = "";
-
-	if (o->target != EXPLORE_TARGET_DIVERGENCE)
-		snprintf(target, sizeof(target), " --target %s", explore_target_name(o->target));
-	snprintf(buf, len, "# found by ksmsim explore --seed %" PRIu64 "%s (trace %lu, %s from %zu to %zu commands)",
-		 o->seed, target, tr, f->shrink_interrupted ? "shrinking interrupted" : "shrunk",
-		 f->shrunk_from, f->shrunk_to);
-}
-
-int explore_random(const struct explore_opts *o, struct explore_report *rep)
-{
+	const struct explore_opts *o = c->o;
+	struct explore_report *rep = &c->t->r;
+	unsigned long tr = c->t->index;
 	char why[1024], line[256];
+	struct ksm_rng rng;
+	struct lines l = { 0 };
+	struct ksm_sim *sim;
+	enum verdict v = V_OK;
+	static const char *const layouts[] = { "lp64", "ilp32", "ilp32-reordered" };
 
-	memset(rep, 0, sizeof(*rep));
-	for (unsigned tr = 0; tr < o->traces && !explore_stopped(o, rep); tr++) {
-		struct ksm_rng rng;
-		struct lines l = { 0 };
-		struct ksm_sim *sim = ksm_sim_create();
-		enum verdict v = V_OK;
-		bool cut = false;
-		static const char *const layouts[] = { "lp64", "ilp32", "ilp32-reordered" };
-
-		ksm_rng_seed(&rng, o->seed * 1000003ULL + tr);
-		snprintf(line, sizeof(line), "set sim.kernel=lpi sim.layout=%s pages_to_scan=%d smart_scan=%d stable_node_chains_prune_millisecs=0",
-			 layouts[ksm_rng_below(&rng, 3)], (int)(1 + ksm_rng_below(&rng, 8)),
-			 (int)ksm_rng_below(&rng, 2));
-		if (explore_apply(sim, line, true, why, sizeof(why)) != V_OK) {
+	if (explore_stopped(o, rep))
+		return 0;
+	sim = ksm_sim_create();
+	ksm_rng_seed(&rng, o->seed * 1000003ULL + tr);
+	snprintf(line, sizeof(line), "set sim.kernel=lpi sim.layout=%s pages_to_scan=%d smart_scan=%d stable_node_chains_prune_millisecs=0",
+		 layouts[ksm_rng_below(&rng, 3)], (int)(1 + ksm_rng_below(&rng, 8)),
+		 (int)ksm_rng_below(&rng, 2));
+	if (explore_apply(sim, line, true, why, sizeof(why)) != V_OK) {
+		ksm_sim_destroy(sim, NULL, 0);
+		return -1;
+	}
+	lines_push(&l, line);
+	for (unsigned s = 0; s < o->steps && !explore_counts(v, o->target); s++) {
+		/* A long trace stops at the next command, not at its end. */
+		if (explore_stopped(o, rep)) {
+			/* A trace cut short is not counted: it was not run to the end. */
 			ksm_sim_destroy(sim, NULL, 0);
-			return -1;
+			lines_free(&l);
+			return 0;
+		}
+		random_line(sim, &rng, line, sizeof(line));
+		v = explore_apply(sim, line, true, why, sizeof(why));
+		rep->commands++;
+		explore_tick(c);
+		if (v == V_REFUSED) {
+			rep->refused++;
+			/* A refused scan may have run part of its batches. */
+			if (partial(line)) {
+				ksm_sim_destroy(sim, NULL, 0);
+				sim = ksm_sim_create();
+				for (size_t i = 0; i < l.n; i++)
+					explore_apply(sim, l.v[i], false, why, sizeof(why));
+			}
+			v = V_OK;
+			continue;
 		}
 		lines_push(&l, line);
-		for (unsigned s = 0; s < o->steps && !explore_counts(v, o->target); s++) {
-			/* A long trace stops at the next command, not at its end. */
-			if (explore_stopped(o, rep)) {
-				cut = true;
-				break;
-			}
-			random_line(sim, &rng, line, sizeof(line));
-			v = explore_apply(sim, line, true, why, sizeof(why));
-			rep->commands++;
-			explore_tick(o, rep);
-			if (v == V_REFUSED) {
-				rep->refused++;
-				/* A refused scan may have run part of its batches. */
-				if (partial(line)) {
-					ksm_sim_destroy(sim, NULL, 0);
-					sim = ksm_sim_create();
-					for (size_t i = 0; i < l.n; i++)
-						explore_apply(sim, l.v[i], false, why, sizeof(why));
-				}
-				v = V_OK;
-				continue;
-			}
-			lines_push(&l, line);
-			if (v == V_NAIVE)
-				rep->naive_misses++;
-			else if (v == V_FINDING)
-				rep->findings++;
-		}
-		ksm_sim_destroy(sim, NULL, 0);
-		if (cut) {
-			/* A trace cut short is not counted: it was not run to the end. */
-			lines_free(&l);
-			break;
-		}
-		rep->traces++;
-		if (explore_counts(v, o->target)) {
-			size_t before = l.n;
-			bool complete = shrink(o, rep, &l, v);
-			struct explore_failure tmp = { .shrunk_from = before, .shrunk_to = l.n,
-						       .shrink_interrupted = !complete };
-			struct explore_failure *f;
-			char comment[256], name[64];
-
-			random_comment(o, tr, &tmp, comment, sizeof(comment));
-			/* Replay the shrunk trace for the reason it fails now. */
-			replay_lines(&l, NULL, o->target, why, sizeof(why));
-			snprintf(name, sizeof(name), "explore-%" PRIu64, o->seed);
-			f = explore_record(o, rep, &l, v, why, name, comment);
-			f->at = tr;
-			f->shrunk_from = tmp.shrunk_from;
-			f->shrunk_to = tmp.shrunk_to;
-			f->shrink_interrupted = tmp.shrink_interrupted;
-			explore_tick(o, rep);
-			if (!o->keep_going)
-				return 1;
-		}
-		lines_free(&l);
+		if (v == V_NAIVE)
+			rep->naive_misses++;
+		else if (v == V_FINDING)
+			rep->findings++;
 	}
-	return rep->failures ? 1 : 0;
+	ksm_sim_destroy(sim, NULL, 0);
+	rep->traces++;
+	if (explore_counts(v, o->target)) {
+		size_t before = l.n;
+		bool complete = shrink(o, rep, &l, v);
+		struct explore_failure *f;
+
+		/* Replay the shrunk trace for the reason it fails now. */
+		replay_lines(&l, NULL, o->target, why, sizeof(why));
+		f = explore_found(c, &l, v, why, tr);
+		f->shrunk_from = before;
+		f->shrunk_to = f->nlines;
+		f->shrink_interrupted = !complete;
+		explore_commit(c);
+		explore_tick(c);
+	}
+	lines_free(&l);
+	return 0;
 }

@@ -102,12 +102,7 @@ static uint64_t fingerprint(struct ksm_sim *sim)
 	return h;
 }
 
-struct hashset {
-	uint64_t *v;
-	size_t n, cap;
-};
-
-static bool hashset_add(struct hashset *s, uint64_t h)
+bool hashset_add(struct hashset *s, uint64_t h)
 {
 	if (!h)
 		h = 1;
@@ -121,6 +116,7 @@ static bool hashset_add(struct hashset *s, uint64_t h)
 		free(s->v);
 		*s = t;
 	}
+	s->last = h;
 	for (size_t i = h & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
 		if (s->v[i] == h)
 			return false;
@@ -148,66 +144,101 @@ static struct ksm_sim *replay_prefix(const struct explore_opts *o, const unsigne
 	return sim;
 }
 
+unsigned explore_split_depth(const struct explore_opts *o)
+{
+	/* 13 * 13 prefixes: enough parts to keep every core busy. */
+	return o->depth < 2 ? o->depth : 2;
+}
+
+unsigned long explore_ntasks(const struct explore_opts *o, bool exhaustive)
+{
+	unsigned long n = 1;
+
+	if (!exhaustive)
+		return o->traces;
+	for (unsigned i = 0; i < explore_split_depth(o); i++)
+		n *= NALPHA;
+	return n;
+}
+
 struct dfs {
-	const struct explore_opts *o;
-	struct explore_report *rep;
+	struct explore_ctx *c;
 	struct hashset states;
+	unsigned split;                  /* the task's prefix length        */
+	unsigned digit[EXPLORE_MAX_DEPTH]; /* the task's prefix             */
 	unsigned path[EXPLORE_MAX_DEPTH];
 	int stop;  /* the first failure (without --keep-going), or a signal */
 };
 
 static void dfs_fail(struct dfs *d, unsigned depth, enum verdict v, const char *why)
 {
-	const struct explore_opts *o = d->o;
+	const struct explore_opts *o = d->c->o;
 	struct lines l = { 0 };
-	char comment[256], name[64];
 
 	for (size_t i = 0; i < ARRAY_SIZE(prologue); i++)
 		lines_push(&l, prologue[i]);
 	for (unsigned i = 0; i <= depth; i++)
 		lines_push(&l, letter(o, d->path[i]));
-	snprintf(comment, sizeof(comment), "# found by ksmsim explore --exhaustive --depth %u%s%s%s (sequence %lu)",
-		 o->depth, o->alphabet == EXPLORE_ALPHABET_MPROTECT ? " --alphabet mprotect" : "",
-		 o->target != EXPLORE_TARGET_DIVERGENCE ? " --target " : "",
-		 o->target != EXPLORE_TARGET_DIVERGENCE ? explore_target_name(o->target) : "",
-		 d->rep->traces);
-	snprintf(name, sizeof(name), "explore-depth%u", o->depth);
-	explore_record(o, d->rep, &l, v, why, name, comment)->at = d->rep->traces;
+	explore_found(d->c, &l, v, why, d->c->t->r.traces);
+	explore_commit(d->c);
+}
+
+/*
+ * Does the task own the sequence of @depth + 1 letters on its prefix?
+ * A sequence shorter than the prefix belongs to the first task under it:
+ * the one whose remaining prefix letters are all the first letter, which
+ * keeps the depth-first order of the sequences.
+ */
+static bool owns(const struct dfs *d, unsigned depth)
+{
+	for (unsigned i = depth + 1; i < d->split; i++)
+		if (d->digit[i])
+			return false;
+	return true;
 }
 
 static void dfs_node(struct dfs *d, unsigned depth)
 {
-	const struct explore_opts *o = d->o;
+	const struct explore_opts *o = d->c->o;
+	struct explore_task *t = d->c->t;
 	char why[1024];
 
 	for (unsigned a = 0; a < NALPHA && !d->stop; a++) {
 		enum verdict v;
 		struct ksm_sim *sim;
+		bool mine = true;
 
-		if (explore_stopped(o, d->rep)) {
+		if (depth < d->split) {
+			if (a != d->digit[depth])
+				continue;
+			mine = owns(d, depth);
+		}
+		if (explore_stopped(o, &t->r)) {
 			d->stop = 1;
 			break;
 		}
 		sim = replay_prefix(o, d->path, depth, &v);
 		if (v != V_REFUSED)
 			v = explore_apply(sim, letter(o, a), true, why, sizeof(why));
-		if (v != V_REFUSED) {
-			d->rep->traces++;
-			d->path[depth] = a;
-			if (hashset_add(&d->states, fingerprint(sim)))
-				d->rep->states++;
-			if (depth + 1 > d->rep->depth)
-				d->rep->depth = depth + 1;
+		d->path[depth] = a;
+		if (v != V_REFUSED && mine) {
+			t->r.traces++;
+			if (hashset_add(&d->states, fingerprint(sim))) {
+				ARRAY_GROW(t->states, t->states_cap, t->nstates + 1, 256);
+				t->states[t->nstates++] = d->states.last;
+			}
+			if (depth + 1 > t->r.depth)
+				t->r.depth = depth + 1;
 			if (v == V_NAIVE)
-				d->rep->naive_misses++;
+				t->r.naive_misses++;
 			if (v == V_FINDING)
-				d->rep->findings++;
+				t->r.findings++;
 			if (explore_counts(v, o->target)) {
 				dfs_fail(d, depth, v, why);
 				if (!o->keep_going)
 					d->stop = 1;
 			}
-			explore_tick(o, d->rep);
+			explore_tick(d->c);
 		}
 		ksm_sim_destroy(sim, NULL, 0);
 		/* A failing sequence is not extended: its extensions fail alike. */
@@ -216,16 +247,18 @@ static void dfs_node(struct dfs *d, unsigned depth)
 	}
 }
 
-int explore_exhaustive(const struct explore_opts *o, struct explore_report *rep)
+int explore_exhaustive_task(struct explore_ctx *c)
 {
-	struct dfs d = { .o = o, .rep = rep };
+	struct dfs d = { .c = c, .split = explore_split_depth(c->o) };
+	unsigned long i = c->t->index;
 
-	memset(rep, 0, sizeof(*rep));
-	if (!o->depth || o->depth > EXPLORE_MAX_DEPTH)
+	if (!c->o->depth || c->o->depth > EXPLORE_MAX_DEPTH)
 		return -1;
+	for (unsigned k = d.split; k-- > 0; i /= NALPHA)
+		d.digit[k] = (unsigned)(i % NALPHA);
 	dfs_node(&d, 0);
 	free(d.states.v);
-	return rep->failures ? 1 : 0;
+	return 0;
 }
 
 /* Probes of the sequence tree; 64 give the estimate within about 25% (docs/rmap.md). */

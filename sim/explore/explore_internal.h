@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ksmsim/explore.h"
 
@@ -54,20 +55,47 @@ static inline bool explore_stopped(const struct explore_opts *o, struct explore_
 	return false;
 }
 
-static inline void explore_tick(const struct explore_opts *o, const struct explore_report *rep)
-{
-	if (o->progress)
-		o->progress(o->progress_arg, rep);
-}
+/* A set of state fingerprints (open addressing; 0 is stored as 1). */
+struct hashset {
+	uint64_t *v;
+	size_t n, cap;
+	uint64_t last;  /* the value hashset_add() stored last */
+};
+
+/* Add @h; true if it was not there. */
+bool hashset_add(struct hashset *s, uint64_t h);
+
+/* One task being run: its options, its result, and the merge that
+ * writes its failures at once (NULL in a --jobs worker or a shard). */
+struct explore_ctx {
+	const struct explore_opts *o;
+	struct explore_task *t;
+	struct explore_merge *live;
+	/* What progress adds this task's figures to; NULL: none (a worker). */
+	const struct explore_merge *base;
+};
+
+/* Progress: the figures merged so far plus this task's. */
+void explore_tick(const struct explore_ctx *c);
 
 /*
- * Append a failure to @rep, taking @l (the trace's commands), and write
- * its trace to o->out_dir at once, so that nothing found is lost however
- * the search ends.  @comment is the trace's "# found by" line.  Returns
- * the failure.
+ * Record a failure of the task, taking @l (the trace's commands); @at is
+ * the trace index (random) or the sequence number in the task
+ * (exhaustive).  With a live merge its trace is written at once, so that
+ * nothing found is lost however the search ends.  Returns the failure
+ * (valid until the next one is recorded).
  */
-struct explore_failure *explore_record(const struct explore_opts *o, struct explore_report *rep,
-				       struct lines *l, enum verdict v, const char *why,
-				       const char *name, const char *comment);
+struct explore_failure *explore_found(struct explore_ctx *c, struct lines *l, enum verdict v,
+				      const char *why, unsigned long at);
+/* Hand the failures recorded since the last call to the live merge. */
+void explore_commit(struct explore_ctx *c);
+
+/* Run task @c->t->index of a random or exhaustive search: 0, or -1. */
+int explore_random_task(struct explore_ctx *c);
+int explore_exhaustive_task(struct explore_ctx *c);
+
+/* Write @f's trace (its comment made from @o) and set its path or error. */
+void explore_write_failure(const struct explore_opts *o, bool exhaustive, size_t number,
+			   struct explore_failure *f);
 
 #endif /* KSMSIM_EXPLORE_INTERNAL_H */

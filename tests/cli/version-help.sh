@@ -15,7 +15,7 @@ if git -C "$src" rev-parse --git-dir >/dev/null 2>&1; then
 else
 	git_part='( \(git [0-9A-Za-z._-]+\))?'
 fi
-version_re="^[a-z-]+( [a-z]+)? [0-9]+\.[0-9]+\.[0-9]+$git_part\$"
+version_re="^[a-z-]+( [a-z-]+)? [0-9]+\.[0-9]+\.[0-9]+$git_part\$"
 
 check_version() { # NAME COMMAND...
 	name=$1
