@@ -479,8 +479,10 @@ static int record_member(struct jp *p, void *ctx, const char *key, size_t keypos
 	case R_PROCS:
 		return jp_parse_object(p, "procs", proc_member, r);
 	case R_SHARING: {
-		int64_t nsizes;
-		size_t at;
+		/* Set by parse_table() on success; initialised because gcc -O3
+		 * cannot see that through its error paths. */
+		int64_t nsizes = 0;
+		size_t at = 0;
 
 		if (parse_table(p, "sharing", ksm_snap_sharing_fields, &s->sharing,
 				&nsizes, &at))
