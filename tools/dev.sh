@@ -24,8 +24,8 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 jobs=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
 
 debian_packages=(build-essential cmake pkg-config libcmocka-dev libjemalloc-dev
-                 libbsd-dev libgraphviz-dev graphviz libxxhash-dev clang)
-brew_packages=(cmake pkg-config cmocka jemalloc libbsd graphviz xxhash)
+                 libbsd-dev libgraphviz-dev graphviz libxxhash-dev clang parallel)
+brew_packages=(cmake pkg-config cmocka jemalloc libbsd graphviz xxhash parallel)
 
 deps() {
 	if [ "$(uname -s)" = Darwin ]; then

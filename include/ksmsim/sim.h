@@ -33,7 +33,7 @@ enum sim_arg {
 	SIM_ARG_NPAGES = 3,
 	/* Word positions of the trace in the model's API: the model
 	 * reports mremap's NEW_ADDR and NEW_NPAGES (sim/mm/mremap.c) and
-	 * dot's words (sim/report/dot_common.c) by position.  They go when
+	 * dot's words (sim/report/dot.c, dot_output.c) by position.  They go when
 	 * those report what is at fault and the replayer finds its word in
 	 * the command table's argument kinds (include/ksmsim/trace_cmds.h). */
 	SIM_ARG_4 = 4, /* PROT, ADVICE, CONTENT, mremap NEW_ADDR */

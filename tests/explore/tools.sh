@@ -14,7 +14,7 @@ bash "$src/tools/explore/slurm.sh" -n -s 5 -o "$out/sl" -k "$ksmsim" -- --exhaus
 grep -q -- '--array=0-4 ' "$out/dry" || fail "slurm.sh: no 5-task array: $(cat "$out/dry")"
 grep -q -- '--shard\\ \\$SLURM_ARRAY_TASK_ID/5' "$out/dry" || fail "slurm.sh: no --shard: $(cat "$out/dry")"
 grep -q -- '--dependency=afterany:' "$out/dry" || fail "slurm.sh: no dependent merge"
-command -v parallel >/dev/null || { echo "GNU parallel not installed: parallel.sh not run"; exit 0; }
+command -v parallel >/dev/null || { echo "SKIP: GNU parallel not installed (tools/dev.sh deps installs it): parallel.sh not run"; exit 77; }
 bash "$src/tools/explore/parallel.sh" -s 4 -o "$out/p" -k "$ksmsim" -- --exhaustive --depth 4 >"$out/p.out" ||
 	fail "parallel.sh exit $?"
 "$ksmsim" explore --exhaustive --depth 4 --quiet --out "$out/p/traces" >"$out/one.out"
