@@ -26,6 +26,7 @@
 
 #include "cli/commands.h"
 #include "cli/explore_cli.h"
+#include "cli/opts.h"
 #include "core/array.h"
 #include "ksmsim/explore.h"
 
@@ -179,17 +180,23 @@ enum flag {
 	F_COUNT
 };
 
-static const struct {
-	const char *name;
-	bool value;
-} flags[F_COUNT] = {
-	[F_EXHAUSTIVE] = { "--exhaustive", false }, [F_DEPTH] = { "--depth", true },
-	[F_ALPHABET] = { "--alphabet", true },      [F_SEED] = { "--seed", true },
-	[F_TRACES] = { "--traces", true },          [F_STEPS] = { "--steps", true },
-	[F_TARGET] = { "--target", true },          [F_OUT] = { "--out", true },
-	[F_KEEP_GOING] = { "--keep-going", false }, [F_JSON] = { "--json", false },
-	[F_PROGRESS] = { "--progress", false },     [F_QUIET] = { "--quiet", false },
-	[F_JOBS] = { "--jobs", true },              [F_SHARD] = { "--shard", true },
+/* Indexed by enum flag: the key of each row is its index. */
+static const struct cli_option options[F_COUNT + 1] = {
+	[F_EXHAUSTIVE] = { "--exhaustive", NULL, CLI_VAL_NONE, F_EXHAUSTIVE, NULL },
+	[F_DEPTH] = { "--depth", NULL, CLI_VAL_NEXT, F_DEPTH, NULL },
+	[F_ALPHABET] = { "--alphabet", NULL, CLI_VAL_NEXT, F_ALPHABET, NULL },
+	[F_SEED] = { "--seed", NULL, CLI_VAL_NEXT, F_SEED, NULL },
+	[F_TRACES] = { "--traces", NULL, CLI_VAL_NEXT, F_TRACES, NULL },
+	[F_STEPS] = { "--steps", NULL, CLI_VAL_NEXT, F_STEPS, NULL },
+	[F_TARGET] = { "--target", NULL, CLI_VAL_NEXT, F_TARGET, NULL },
+	[F_OUT] = { "--out", NULL, CLI_VAL_NEXT, F_OUT, NULL },
+	[F_KEEP_GOING] = { "--keep-going", NULL, CLI_VAL_NONE, F_KEEP_GOING, NULL },
+	[F_JSON] = { "--json", NULL, CLI_VAL_NONE, F_JSON, NULL },
+	[F_PROGRESS] = { "--progress", NULL, CLI_VAL_NONE, F_PROGRESS, NULL },
+	[F_QUIET] = { "--quiet", NULL, CLI_VAL_NONE, F_QUIET, NULL },
+	[F_JOBS] = { "--jobs", NULL, CLI_VAL_NEXT, F_JOBS, NULL },
+	[F_SHARD] = { "--shard", NULL, CLI_VAL_NEXT, F_SHARD, NULL },
+	[F_COUNT] = { NULL, NULL, CLI_VAL_NONE, 0, NULL },
 };
 
 /* K/N with 0 <= K < N: decimal numbers, nothing else. */
@@ -229,7 +236,7 @@ static int set_value(enum flag f, const char *s, struct explore_opts *o)
 		return number("--seed", s, 0, UINT64_MAX, "", &o->seed);
 	case F_TRACES:
 	case F_STEPS:
-		if (number(flags[f].name, s, 1, UINT32_MAX, "explores nothing: give at least 1", &v))
+		if (number(options[f].name, s, 1, UINT32_MAX, "explores nothing: give at least 1", &v))
 			return -1;
 		*(f == F_TRACES ? &o->traces : &o->steps) = (unsigned)v;
 		return 0;
@@ -274,7 +281,7 @@ static int set_value(enum flag f, const char *s, struct explore_opts *o)
 	default:
 		return 0;
 	}
-	fprintf(stderr, "ksmsim explore: %s takes %s, not '%s'\n", flags[f].name,
+	fprintf(stderr, "ksmsim explore: %s takes %s, not '%s'\n", options[f].name,
 		f == F_TARGET ? "divergence, naive or any" : "default or mprotect", s);
 	return -1;
 }
@@ -290,7 +297,7 @@ static int check_modes(const bool *seen)
 			if (seen[random_only[i]]) {
 				fprintf(stderr, "ksmsim explore: %s is for random search; --exhaustive "
 						"enumerates every sequence and takes --depth\n",
-					flags[random_only[i]].name);
+					options[random_only[i]].name);
 				return -1;
 			}
 	} else {
@@ -298,7 +305,7 @@ static int check_modes(const bool *seen)
 			if (seen[exhaustive_only[i]]) {
 				fprintf(stderr, "ksmsim explore: %s needs --exhaustive (a random search "
 						"takes --seed, --traces and --steps)\n",
-					flags[exhaustive_only[i]].name);
+					options[exhaustive_only[i]].name);
 				return -1;
 			}
 	}
@@ -309,38 +316,60 @@ static int check_modes(const bool *seen)
 	return 0;
 }
 
-static enum flag lookup(const char *arg)
+/* @w's row of options[], or F_COUNT: @w is no option of explore. */
+static enum flag lookup(const char *w)
 {
 	enum flag f;
 
 	for (f = 0; f < F_COUNT; f++)
-		if (!strcmp(arg, flags[f].name))
+		if (!strcmp(w, options[f].name))
 			break;
 	return f;
 }
 
+/* @f is given for the first time; the second time is a usage error. */
+static int first_time(enum flag f, bool *seen)
+{
+	if (seen[f]) {
+		fprintf(stderr, "ksmsim explore: %s given twice\n", options[f].name);
+		return -1;
+	}
+	seen[f] = true;
+	return 0;
+}
+
 static int parse(int argc, char **argv, struct explore_opts *o, bool *seen)
 {
-	for (int i = 1; i < argc; i++) {
-		enum flag f = lookup(argv[i]);
+	struct cli_args args = { argc, argv, 1, false, false, false, NULL };
+	const char *val;
+	int key;
 
-		if (f == F_COUNT) {
-			fprintf(stderr, "ksmsim explore: unexpected argument '%s'\n", argv[i]);
+	while ((key = cli_next_opt(&args, options, &val)) != CLI_OPT_END) {
+		if (key == CLI_OPT_NO_VALUE) {
+			/* "--seed 1 --seed" is the repeat before the missing value. */
+			if (first_time(lookup(val), seen))
+				return -1;
+			cli_opt_error(&args, "explore", key, val);
+			return -1;
+		}
+		if (key < 0) {
+			cli_opt_error(&args, "explore", key, val);
 			usage(stderr);
 			return -1;
 		}
-		if (seen[f]) {
-			fprintf(stderr, "ksmsim explore: %s given twice\n", flags[f].name);
+		if (first_time((enum flag)key, seen))
 			return -1;
-		}
-		seen[f] = true;
-		if (!flags[f].value)
+		if (options[key].value == CLI_VAL_NONE)
 			continue;
-		if (i + 1 >= argc || lookup(argv[i + 1]) != F_COUNT) {
-			fprintf(stderr, "ksmsim explore: %s needs a value\n", flags[f].name);
+		/*
+		 * "--seed --quiet" forgot the seed: an option of explore is never
+		 * taken as a value, so --out cannot create a folder named --json.
+		 */
+		if (lookup(val) != F_COUNT) {
+			fprintf(stderr, "ksmsim explore: %s needs a value\n", options[key].name);
 			return -1;
 		}
-		if (set_value(f, argv[++i], o))
+		if (set_value((enum flag)key, val, o))
 			return -1;
 	}
 	return check_modes(seen);
@@ -373,6 +402,11 @@ int cmd_explore(int argc, char **argv)
 	bool seen[F_COUNT] = { false }, exhaustive;
 	int ret, status;
 
+	/*
+	 * --help anywhere wins, even as another option's value or after a bad
+	 * word ("--seed -h"), as it always did: so it is looked for before
+	 * the option table is walked, not in it.
+	 */
 	for (int i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			usage(stdout);

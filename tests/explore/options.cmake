@@ -14,6 +14,9 @@ expect_run(2 "--steps is for random search" explore --steps 5 --exhaustive)
 expect_run(2 "--progress and --quiet contradict each other" explore --progress --quiet)
 expect_run(2 "--seed given twice" explore --seed 1 --seed 2)
 expect_run(2 "unexpected argument 'extra'" explore extra)
+# Options are whole words: no --name=VALUE, no lone "-" (standard input).
+expect_run(2 "unexpected argument '--seed=5'" explore --seed=5)
+expect_run(2 "unexpected argument '-'" explore -)
 
 # Runs that would explore nothing.
 expect_run(2 "--depth 0 explores nothing" explore --exhaustive --depth 0)
@@ -30,6 +33,12 @@ expect_run(2 "--traces 4294967296 is too large" explore --traces 4294967296)
 expect_run(2 "--depth 13 is too large: at most 12" explore --exhaustive --depth 13)
 expect_run(2 "--seed needs a value" explore --seed)
 expect_run(2 "--seed needs a value" explore --seed --quiet)
+# An option of explore is never taken as a value (--out would otherwise
+# write into a folder named --json); other words are, and are checked.
+expect_run(2 "--out needs a value" explore --out --json)
+expect_run(2 "--seed takes a number, not '--bogus'" explore --seed --bogus)
+# A repeat is named as such even when its value is missing too.
+expect_run(2 "--seed given twice" explore --seed 1 --seed)
 expect_run(2 "--target takes divergence, naive or any, not 'all'" explore --target all)
 expect_run(2 "--alphabet takes default or mprotect, not 'x'" explore --exhaustive --alphabet x)
 
