@@ -62,6 +62,18 @@ char *xstrdup(const char *s)
 	return memcpy(xmalloc(n), s, n);
 }
 
+char *xstrndup(const char *s, size_t n)
+{
+	char *d;
+
+	if (n == SIZE_MAX)
+		sim_out_of_memory(SIZE_MAX);
+	d = xmalloc(n + 1);
+	memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
+}
+
 void *ksm_zalloc(struct ksm_alloc_stats *st, enum ksm_obj_kind kind,
 		 size_t size)
 {

@@ -17,10 +17,9 @@
  * simulated event, so it ends the program — "ksmsim: out of memory
  * allocating N bytes" on stderr, exit status 3 (core/cleanup.c removes
  * temporary output on the way out) — instead of returning errors through
- * every layer of the model.  Every allocation outside the trace reader goes
- * through x*alloc(), ksm_zalloc() or ARRAY_GROW() (core/array.h), which
- * apply it.  (The trace lexer's and the snapshot reader's own "out of
- * memory" diagnostics are the exception still to be folded in.)
+ * every layer of the model.  Every allocation, the trace reader's included,
+ * goes through x*alloc(), ksm_zalloc() or ARRAY_GROW() (core/array.h),
+ * which apply it.
  */
 #ifndef KSMSIM_CORE_ALLOC_H
 #define KSMSIM_CORE_ALLOC_H
@@ -64,6 +63,8 @@ void *xmalloc(size_t size);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t size);
 char *xstrdup(const char *s);
+/* The @n bytes at @s (not necessarily terminated) as a C string. */
+char *xstrndup(const char *s, size_t n);
 
 /*
  * ksm_mem_allocated() - bytes the allocator reports as allocated by the

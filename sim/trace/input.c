@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/alloc.h"
 #include "trace/lexer.h"
 
 #define CHUNK (64u * 1024)
@@ -34,20 +35,16 @@ void tlex_reader_init(struct tlex_reader *r, const char *text, size_t len,
 	r->eof = true;
 }
 
-int tlex_reader_open_fd(struct tlex_reader *r, int fd, const char *file,
-			struct ksm_diag *err)
+void tlex_reader_open_fd(struct tlex_reader *r, int fd, const char *file)
 {
 	memset(r, 0, sizeof(*r));
 	r->file = file;
 	r->fd = fd;
-	r->own = tlex_realloc(NULL, CHUNK);
-	if (!r->own)
-		return ksm_diag_set(err, file, 0, 0, "out of memory");
+	r->own = xmalloc(CHUNK);
 	r->cap = CHUNK;
 	r->data = r->own;
 	/* Where the trace starts: stdin may have been read from already. */
 	r->origin = lseek(fd, 0, SEEK_CUR);
-	return 0;
 }
 
 int tlex_reader_rewind(struct tlex_reader *r)
@@ -88,12 +85,8 @@ static int refill(struct tlex_reader *r, size_t *i, struct ksm_diag *err)
 	if (r->end == r->cap) {
 		/* Only a line near TLEX_LINE_MAX gets here: the buffer
 		 * stays below 2 * TLEX_LINE_MAX. */
-		char *nb = tlex_realloc(r->own, r->cap * 2);
-
-		if (!nb)
-			return ksm_diag_set(err, r->file, 0, 0, "out of memory");
-		r->own = nb;
-		r->data = nb;
+		r->own = xrealloc(r->own, r->cap * 2);
+		r->data = r->own;
 		r->cap *= 2;
 	}
 	do

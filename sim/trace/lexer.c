@@ -13,59 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-long tlex_fail_alloc_after = -1;
-
-/* Is this the allocation the test asked to fail? */
-static bool tlex_fail_now(void)
-{
-	if (tlex_fail_alloc_after < 0)
-		return false;
-	return tlex_fail_alloc_after-- == 0;
-}
-
-void *tlex_realloc(void *p, size_t n)
-{
-	if (tlex_fail_now())
-		return NULL;
-	/* realloc(p, 0) may free p and return NULL: never ask for 0. */
-	return realloc(p, n ? n : 1);
-}
-
-char *tlex_strndup(const char *s, size_t n)
-{
-	char *d;
-
-	if (n == SIZE_MAX)
-		return NULL;
-	d = tlex_realloc(NULL, n + 1);
-	if (!d)
-		return NULL;
-	memcpy(d, s, n);
-	d[n] = '\0';
-	return d;
-}
-
-int tlex_grow(void **p, size_t *cap, size_t need, size_t size)
-{
-	size_t ncap = *cap ? *cap : 8;
-	void *np;
-
-	if (need <= *cap)
-		return 0;
-	while (ncap < need) {
-		if (ncap > SIZE_MAX / 2)
-			return -1;
-		ncap *= 2;
-	}
-	if (ncap > SIZE_MAX / size)
-		return -1;
-	np = tlex_realloc(*p, ncap * size);
-	if (!np)
-		return -1;
-	*p = np;
-	*cap = ncap;
-	return 0;
-}
+#include "core/array.h"
 
 void tlex_line_free(struct tlex_line *l)
 {
@@ -135,18 +83,16 @@ int tlex_bad_control(unsigned char b, const char *file, unsigned lineno,
 			    "control character U+%04X is not allowed", b);
 }
 
-static int push_word(struct tlex_line *out, const char *s, unsigned col)
+static void push_word(struct tlex_line *out, const char *s, unsigned col)
 {
 	struct tlex_word *w;
 
-	if (tlex_grow((void **)&out->w, &out->cap, out->n + 1, sizeof(*w)))
-		return -1;
+	ARRAY_GROW(out->w, out->cap, out->n + 1, 8);
 	w = &out->w[out->n++];
 	w->s = s;
 	w->len = 0;
 	w->col = col;
 	w->ascii = true;
-	return 0;
 }
 
 int tlex_split(const char *s, size_t len, unsigned lineno, const char *file,
@@ -190,9 +136,8 @@ int tlex_split(const char *s, size_t len, unsigned lineno, const char *file,
 		} else if (b == ' ' || b == '\t') {
 			inword = false;
 		} else {
-			if (!inword && push_word(out, s + i, col))
-				return ksm_diag_set(err, file, lineno, 0,
-						    "out of memory");
+			if (!inword)
+				push_word(out, s + i, col);
 			inword = true;
 			out->w[out->n - 1].len += n;
 			if (b >= 0x80)

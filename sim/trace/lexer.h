@@ -11,9 +11,8 @@
  * column), so that the parser can point at it.
  *
  * It also reads numbers (decimal, or hexadecimal after "0x") with an
- * overflow check, and owns the allocation wrappers of the trace code:
- * they let the unit tests make the N-th allocation fail, to prove that
- * running out of memory is reported, never fatal.
+ * overflow check.  Memory comes from core's helpers (core/alloc.h,
+ * core/array.h): running out of it ends the program, as everywhere else.
  */
 #ifndef KSMSIM_TRACE_LEXER_H
 #define KSMSIM_TRACE_LEXER_H
@@ -76,10 +75,8 @@ void tlex_reader_init(struct tlex_reader *r, const char *text, size_t len,
 
 /*
  * tlex_reader_open_fd() - a reader of @fd (not closed by the reader).
- * Return: 0, or -1 with @err "FILE: out of memory".
  */
-int tlex_reader_open_fd(struct tlex_reader *r, int fd, const char *file,
-			struct ksm_diag *err);
+void tlex_reader_open_fd(struct tlex_reader *r, int fd, const char *file);
 
 /* Start again from the first byte (@fd must be seekable).  0 or -1. */
 int tlex_reader_rewind(struct tlex_reader *r);
@@ -102,7 +99,7 @@ void tlex_reader_free(struct tlex_reader *r);
 /*
  * tlex_split() - check the characters of line @s and split it into words.
  * @file: the name used in a diagnostic.
- * Return: 0, or -1 with @err set (bad character, or out of memory).
+ * Return: 0, or -1 with @err set (a bad character).
  */
 int tlex_split(const char *s, size_t len, unsigned lineno, const char *file,
 	       struct tlex_line *out, struct ksm_diag *err);
@@ -143,23 +140,5 @@ enum tlex_num tlex_u64(const char *s, size_t len, uint64_t *out);
  */
 #define TLEX_QUOTE_MAX 64
 const char *tlex_quote(const struct tlex_word *w, char buf[TLEX_QUOTE_MAX]);
-
-/*
- * Allocation.  Every allocation of the trace code goes through these so
- * that tests can inject failures: while tlex_fail_alloc_after is >= 0 it
- * counts down by one per allocation, and the allocation that finds it at
- * 0 fails (it then stays at -1, i.e. off).  Not thread safe; a test hook.
- */
-extern long tlex_fail_alloc_after;
-
-void *tlex_realloc(void *p, size_t n);
-char *tlex_strndup(const char *s, size_t n);
-
-/*
- * tlex_grow() - make room for at least @need elements of @size bytes in
- * the array *@p of capacity *@cap, doubling so that appends are amortised
- * O(1).  Return: 0, or -1 (out of memory or size overflow; *@p intact).
- */
-int tlex_grow(void **p, size_t *cap, size_t need, size_t size);
 
 #endif /* KSMSIM_TRACE_LEXER_H */

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "trace/parser_internal.h"
 
 /* --- The words of the small enums ---------------------------------------- */
@@ -261,22 +262,16 @@ static int parse_scan(struct parser *p, const struct tlex_word *w,
 
 /* --- set and expect ----------------------------------------------------- */
 
-/*
- * Fill @kv's strings and positions from @name and @value.  The array of
- * pairs was zeroed, so a failure here leaves it safe to free.
- */
-static int kv_init(struct parser *p, struct trace_kv *kv,
-		   const struct tlex_word *name, const struct tlex_word *value)
+/* Fill @kv's strings and positions from @name and @value. */
+static void kv_init(struct parser *p, struct trace_kv *kv,
+		    const struct tlex_word *name, const struct tlex_word *value)
 {
-	kv->name = tlex_strndup(name->s, name->len);
-	kv->text = tlex_strndup(value->s, value->len);
-	if (!kv->name || !kv->text)
-		return tparse_oom(p);
+	kv->name = xstrndup(name->s, name->len);
+	kv->text = xstrndup(value->s, value->len);
 	kv->name_pos.line = p->line.lineno;
 	kv->name_pos.col = name->col;
 	kv->value_pos.line = p->line.lineno;
 	kv->value_pos.col = value->col;
-	return 0;
 }
 
 /* set and expect: one pair per argument from word @first on, in order. */
@@ -285,20 +280,16 @@ static int parse_pairs(struct parser *p, struct trace_cmd *c, size_t first,
 {
 	size_t n = nargs(p) + 1 - first, i;
 
-	if (n > SIZE_MAX / sizeof(*c->kvs))
-		return tparse_oom(p);
-	c->kvs = tlex_realloc(NULL, n * sizeof(*c->kvs));
-	if (!c->kvs)
-		return tparse_oom(p);
-	memset(c->kvs, 0, n * sizeof(*c->kvs));
+	/* Zeroed: a failure half-way leaves the array safe to free. */
+	c->kvs = xcalloc(n, sizeof(*c->kvs));
 	c->nkvs = n;
 	for (i = 0; i < n; i++) {
 		struct trace_kv *kv = &c->kvs[i];
 		struct tlex_word name, value;
 
-		if (split_kv(p, word(p, first + i), "NAME=VALUE", &name, &value) ||
-		    kv_init(p, kv, &name, &value))
+		if (split_kv(p, word(p, first + i), "NAME=VALUE", &name, &value))
 			return -1;
+		kv_init(p, kv, &name, &value);
 		if (knobs ? tparse_knob(p, kv, &name, &value) :
 			    tparse_counter(p, kv, &name, &value))
 			return -1;
@@ -324,8 +315,8 @@ static int parse_label(struct parser *p, const struct tlex_word *w,
 			return tparse_err(p, w->col,
 				    "invalid snapshot label '%s' (allowed: letters, digits, '_', '.', ':', '-')",
 				    tlex_quote(w, q.a));
-	c->label = tlex_strndup(w->s, w->len);
-	return c->label ? 0 : tparse_oom(p);
+	c->label = xstrndup(w->s, w->len);
+	return 0;
 }
 
 /* WHAT is word 1: dot has no other argument kind. */
@@ -359,8 +350,8 @@ static int parse_dot(struct parser *p, struct trace_cmd *c)
 	if (want[i] > 2 && parse_addr(p, word(p, 3), "ADDR", &c->addr))
 		return -1;
 	f = word(p, p->line.n - 1);
-	c->dot_file = tlex_strndup(f->s, f->len);
-	return c->dot_file ? 0 : tparse_oom(p);
+	c->dot_file = xstrndup(f->s, f->len);
+	return 0;
 }
 
 /* --- Dispatch by kind --------------------------------------------------- */

@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "trace/parser_internal.h"
 
 /*
@@ -71,9 +72,7 @@ static int parse_list(struct parser *p, const struct tlex_word *v,
 		}
 		n++;
 	}
-	ct->list = tlex_realloc(NULL, n * sizeof(*ct->list));
-	if (!ct->list)
-		return tparse_oom(p);
+	ct->list = xcalloc(n, sizeof(*ct->list));
 	ct->kind = TCONT_LIST;
 	for (i = 0; i < n; i++) {
 		const char *comma = memchr(v->s + start, ',', v->len - start);

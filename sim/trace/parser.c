@@ -17,8 +17,8 @@
  *
  * A command is parsed into a local struct and appended to the trace only
  * when complete, so that a failure half-way through a line has exactly
- * one thing to free.  Running out of memory is a diagnostic like any
- * other.
+ * one thing to free.  Running out of memory ends the program
+ * (core/alloc.h): it is not a fault of the trace.
  */
 #include <limits.h>
 #include <stdarg.h>
@@ -59,11 +59,6 @@ int tparse_err(struct parser *p, unsigned col, const char *fmt, ...)
 	ksm_diag_vset(p->err, p->file, p->line.lineno, col, fmt, ap);
 	va_end(ap);
 	return -1;
-}
-
-int tparse_oom(struct parser *p)
-{
-	return tparse_err(p, 0, "out of memory");
 }
 
 /* --- Commands ----------------------------------------------------------- */

@@ -42,7 +42,6 @@ static inline size_t nargs(const struct parser *p)
 /* A diagnostic at column @col of the current line; returns -1. */
 __attribute__((format(printf, 3, 4)))
 int tparse_err(struct parser *p, unsigned col, const char *fmt, ...);
-int tparse_oom(struct parser *p);
 
 /* Quote buffers: messages quote at most two words. */
 struct quotes {

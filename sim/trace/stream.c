@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/alloc.h"
+#include "core/array.h"
 #include "trace/parser_internal.h"
 
 struct trace_stream {
@@ -25,22 +27,12 @@ struct trace_stream {
 	struct parser p;
 };
 
-static struct trace_stream *stream_new(const char *name, struct ksm_diag *err)
+static struct trace_stream *stream_new(const char *name)
 {
-	struct trace_stream *s = tlex_realloc(NULL, sizeof(*s));
+	struct trace_stream *s = xcalloc(1, sizeof(*s));
 
-	if (!s) {
-		ksm_diag_set(err, name, 0, 0, "out of memory");
-		return NULL;
-	}
-	memset(s, 0, sizeof(*s));
 	s->fd = -1;
-	s->file = tlex_strndup(name, strlen(name));
-	if (!s->file) {
-		free(s);
-		ksm_diag_set(err, name, 0, 0, "out of memory");
-		return NULL;
-	}
+	s->file = xstrdup(name);
 	s->p.file = s->file;
 	return s;
 }
@@ -48,11 +40,10 @@ static struct trace_stream *stream_new(const char *name, struct ksm_diag *err)
 int trace_stream_open_string(const char *name, const char *text, size_t len,
 			     struct trace_stream **out, struct ksm_diag *err)
 {
-	struct trace_stream *s = stream_new(name ? name : "", err);
+	struct trace_stream *s = stream_new(name ? name : "");
 
+	(void)err;	/* nothing can fail: the text is already in memory */
 	*out = s;
-	if (!s)
-		return -1;
 	tlex_reader_init(&s->in, text, len, s->file);
 	s->regular = true;
 	return 0;
@@ -81,15 +72,8 @@ int trace_stream_open(const char *path, struct trace_stream **out,
 			close(fd);
 		return cannot_read(name, EISDIR, err);
 	}
-	s = stream_new(name, err);
-	if (!s || tlex_reader_open_fd(&s->in, fd, s->file, err)) {
-		if (!is_stdin)
-			close(fd);
-		if (s)
-			free(s->file);
-		free(s);
-		return -1;
-	}
+	s = stream_new(name);
+	tlex_reader_open_fd(&s->in, fd, s->file);
 	s->fd = fd;
 	s->close_fd = !is_stdin;
 	s->regular = S_ISREG(st.st_mode);
@@ -181,13 +165,7 @@ static int parse_all(struct trace_stream *s, struct trace *out,
 	int r;
 
 	while ((r = trace_stream_next(s, &c, err)) > 0) {
-		if (tlex_grow((void **)&out->cmds, &cap, out->ncmds + 1,
-			      sizeof(*out->cmds))) {
-			unsigned line = c.argpos[0].line;
-
-			trace_cmd_free(&c);
-			return ksm_diag_set(err, s->file, line, 0, "out of memory");
-		}
+		ARRAY_GROW(out->cmds, cap, out->ncmds + 1, 8);
 		out->cmds[out->ncmds++] = c;
 	}
 	out->header_line = s->p.header_line;
@@ -203,9 +181,7 @@ int trace_parse_string(const char *name, const char *text, size_t len,
 	memset(out, 0, sizeof(*out));
 	if (!name)
 		name = "";
-	out->file = tlex_strndup(name, strlen(name));
-	if (!out->file)
-		return ksm_diag_set(err, name, 0, 0, "out of memory");
+	out->file = xstrdup(name);
 	if (trace_stream_open_string(name, text, text ? len : 0, &s, err)) {
 		trace_free(out);
 		return -1;
@@ -226,12 +202,8 @@ int trace_parse_file(const char *path, struct trace *out,
 	memset(out, 0, sizeof(*out));
 	if (trace_stream_open(path, &s, err))
 		return -1;
-	out->file = tlex_strndup(s->file, strlen(s->file));
-	if (!out->file) {
-		ret = ksm_diag_set(err, s->file, 0, 0, "out of memory");
-	} else {
-		ret = parse_all(s, out, err);
-	}
+	out->file = xstrdup(s->file);
+	ret = parse_all(s, out, err);
 	trace_stream_close(s);
 	if (ret)
 		trace_free(out);

@@ -1423,60 +1423,6 @@ static void test_stream_chunks(void **state)
 	trace_stream_close(s);
 }
 
-/* Every allocation can fail; each failure is "out of memory", no leak. */
-static void test_out_of_memory(void **state)
-{
-	struct trace t;
-	struct ksm_diag d;
-	long n;
-	int failures = 0;
-
-	(void)state;
-	for (n = 0;; n++) {
-		int rc;
-
-		tlex_fail_alloc_after = n;
-		rc = trace_parse_string("oom", spec_example,
-					sizeof(spec_example) - 1, &t, &d);
-		if (rc == 0 && tlex_fail_alloc_after >= 0) {
-			/* Every allocation succeeded: all were tried. */
-			tlex_fail_alloc_after = -1;
-			assert_int_equal(t.ncmds, 12);
-			trace_free(&t);
-			break;
-		}
-		assert_int_equal(rc, -1);
-		assert_string_equal(d.msg, "out of memory");
-		assert_string_equal(d.file, "oom");
-		assert_null(t.cmds);
-		failures++;
-		assert_true(n < 10000);
-	}
-	/* The spec example needs the name, the words, commands, pairs... */
-	assert_true(failures > 8);
-
-	/* Also with lists, labels, dot files and expect pairs. */
-	for (n = 0;; n++) {
-		static const char text[] =
-			"ksmtrace 1\nwrite a 0x10000 3 list=1,2,3\n"
-			"snapshot s\ndot all f\nexpect a.vmas=1 sharing.groups=2\n"
-			"set sim.x=y run=1\n";
-		int rc;
-
-		tlex_fail_alloc_after = n;
-		rc = trace_parse_string("oom", text, sizeof(text) - 1, &t, &d);
-		if (rc == 0 && tlex_fail_alloc_after >= 0) {
-			tlex_fail_alloc_after = -1;
-			assert_int_equal(t.ncmds, 5);
-			trace_free(&t);
-			break;
-		}
-		assert_int_equal(rc, -1);
-		assert_string_equal(d.msg, "out of memory");
-		assert_true(n < 10000);
-	}
-}
-
 /* --- Files -------------------------------------------------------------- */
 
 static void test_parse_file(void **state)
@@ -1531,12 +1477,6 @@ static void test_parse_file(void **state)
 	assert_int_equal(d.line, 0);
 	assert_string_equal(d.msg, "cannot read: Is a directory");
 
-	/* Running out of memory while reading. */
-	tlex_fail_alloc_after = 0;
-	assert_int_equal(trace_parse_file("/dev/null", &t, &d), -1);
-	tlex_fail_alloc_after = -1;
-	assert_string_equal(d.file, "/dev/null");
-	assert_string_equal(d.msg, "out of memory");
 	/* An empty file has no header. */
 	assert_int_equal(trace_parse_file("/dev/null", &t, &d), -1);
 	assert_int_equal(d.line, 1);
@@ -1626,7 +1566,6 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_big_inputs),
 		cmocka_unit_test(test_stream_chunks),
-		cmocka_unit_test(test_out_of_memory),
 		cmocka_unit_test(test_parse_file),
 		cmocka_unit_test(test_error_traces),
 	};
