@@ -12,7 +12,8 @@
  * sim_snapshot_take() - the record `snapshot LABEL` at trace line @line
  * writes.  Without @with_sharing the "sharing" object is left zero (it
  * costs a sort of every mapped page).  Free with ksm_snapshot_free().
- * Return: 0, or -1 if the sharing partition could not be computed.
+ * Running out of memory ends the program (exit 3, the one policy).
+ * Return: 0.
  */
 int sim_snapshot_take(struct ksm_sim *sim, unsigned line, const char *label,
 		      bool with_sharing, struct ksm_snapshot *out);

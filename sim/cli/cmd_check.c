@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "core/alloc.h"
 #include "cli/pins.h"
 #include "core/json.h"
 #include "ksm/ksm_state.h"
@@ -117,11 +118,7 @@ static int parse_args(int argc, char **argv, struct check_args *a)
 	int key;
 
 	a->invariants = REPLAY_CHECK_EACH;
-	a->traces = calloc((size_t)argc, sizeof(*a->traces));
-	if (!a->traces) {
-		fprintf(stderr, "ksmsim check: out of memory\n");
-		return -1;
-	}
+	a->traces = xcalloc((size_t)argc, sizeof(*a->traces));
 	while ((key = cli_next_opt(&args, options, &val)) != CLI_OPT_END) {
 		switch (key) {
 		case OPT_HELP:
