@@ -113,9 +113,10 @@ enum { DOT_PROGRESS_NONE, DOT_PROGRESS_BIG, DOT_PROGRESS_ALL };
  * sim_dot() - draw @what of @sim into @file.
  * @proc, @addr: P and ADDR for anon_vma (both) and mm (@proc only).
  * @opts: may be NULL (every default).
- * @err: on failure, why; err->arg is the word of the trace command
- *       `dot WHAT [P [ADDR]] FILE` at fault (1 WHAT, 2 P, 3 ADDR, the
- *       last one FILE), 0 for a problem with @opts.
+ * @err: on failure, why; err->arg is the argument of
+ *       `dot WHAT [P [ADDR]] FILE` at fault (SIM_ARG_DOT_WHAT, SIM_ARG_P,
+ *       SIM_ARG_ADDR, SIM_ARG_DOT_FILE), SIM_ARG_CMD for a problem with
+ *       @opts; the replayer finds its word (replay_word_of()).
  * Errors: an unknown process, no VMA at ADDR, no KSM page at the focused
  * page (or at P:ADDR for rmap), an option the picture has no use for, a
  * file that cannot be written, a failed layout or rendering.  Nothing is

@@ -24,23 +24,24 @@
 
 struct ksm_alloc_stats;
 
-/* Which word of the trace command an error is about (0 = the command). */
+/*
+ * What an error is about: the model names the argument at fault, not its
+ * place on a trace line.  The replayer finds the word through the command
+ * table's argument kinds (include/ksmsim/trace_cmds.h, replay_word_of()).
+ */
 enum sim_arg {
-	SIM_ARG_CMD = 0,
-	SIM_ARG_P = 1,
-	SIM_ARG_CHILD = 2, /* fork CHILD */
-	SIM_ARG_ADDR = 2,
-	SIM_ARG_NPAGES = 3,
-	/* Word positions of the trace in the model's API: the model
-	 * reports mremap's NEW_ADDR and NEW_NPAGES (sim/mm/mremap.c) and
-	 * dot's words (sim/report/dot.c, dot_output.c) by position.  They go when
-	 * those report what is at fault and the replayer finds its word in
-	 * the command table's argument kinds (include/ksmsim/trace_cmds.h). */
-	SIM_ARG_4 = 4, /* PROT, ADVICE, CONTENT, mremap NEW_ADDR */
-	SIM_ARG_5 = 5, /* mremap NEW_NPAGES */
+	SIM_ARG_CMD,        /* the command as a whole                        */
+	SIM_ARG_P,          /* P or PARENT (dot's P too)                     */
+	SIM_ARG_CHILD,      /* fork's CHILD                                  */
+	SIM_ARG_ADDR,       /* ADDR, mremap's OLD_ADDR (dot's ADDR too)      */
+	SIM_ARG_NPAGES,     /* NPAGES, mremap's OLD_NPAGES                   */
+	SIM_ARG_NEW_ADDR,   /* mremap's NEW_ADDR                             */
+	SIM_ARG_NEW_NPAGES, /* mremap's NEW_NPAGES                           */
+	SIM_ARG_DOT_WHAT,   /* dot's WHAT                                    */
+	SIM_ARG_DOT_FILE,   /* dot's FILE                                    */
 	/* errors of a `set NAME=VALUE` pair */
-	SIM_ARG_KNOB_NAME = 0,
-	SIM_ARG_KNOB_VALUE = 1,
+	SIM_ARG_KNOB_NAME,
+	SIM_ARG_KNOB_VALUE,
 };
 
 struct sim_error {

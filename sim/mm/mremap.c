@@ -135,7 +135,7 @@ static int mremap_in_place(struct ksm_sim *sim, struct mm_struct *mm,
 	if (addr + old_len != vma->vm_end ||
 	    (next && next->vm_start < vma->vm_end + delta) ||
 	    vma->vm_end + delta > KSM_TASK_SIZE)
-		return sim_fail(err, SIM_ARG_5,
+		return sim_fail(err, SIM_ARG_NEW_NPAGES,
 				"mremap cannot grow [0x%llx, 0x%llx) in place: the pages after it are not free (ENOMEM)",
 				(unsigned long long)addr,
 				(unsigned long long)(addr + old_len));
@@ -155,14 +155,14 @@ int sim_mremap(struct ksm_sim *sim, struct mm_struct *mm, uint64_t old_addr,
 	struct vm_area_struct *vma;
 
 	if (new_addr + new_len > sim_task_size(sim))
-		return sim_fail(err, new_addr == old_addr ? SIM_ARG_5 : SIM_ARG_4,
+		return sim_fail(err, new_addr == old_addr ? SIM_ARG_NEW_NPAGES : SIM_ARG_NEW_ADDR,
 				"mremap to [0x%llx, 0x%llx) goes beyond the user address space of the modelled kernel (which ends at 0x%llx)",
 				(unsigned long long)new_addr,
 				(unsigned long long)(new_addr + new_len),
 				(unsigned long long)sim_task_size(sim));
 	if (new_addr != old_addr && new_addr < old_addr + old_len &&
 	    old_addr < new_addr + new_len)
-		return sim_fail(err, SIM_ARG_4,
+		return sim_fail(err, SIM_ARG_NEW_ADDR,
 				"mremap destination [0x%llx, 0x%llx) overlaps the source (EINVAL)",
 				(unsigned long long)new_addr,
 				(unsigned long long)(new_addr + new_len));

@@ -31,10 +31,59 @@ int replay_fail_at(struct replay *r, const struct trace_cmd *c, unsigned arg,
 	return -1;
 }
 
+unsigned replay_word_of(const struct trace_cmd *c, enum sim_arg a)
+{
+	const struct trace_cmd_info *info = trace_cmd_info(c->kind);
+	enum trace_arg_kind want;
+
+	if (c->kind == TC_DOT) {
+		/* dot WHAT [P [ADDR]] FILE: one argument kind, several words. */
+		switch (a) {
+		case SIM_ARG_DOT_WHAT:
+			return 1;
+		case SIM_ARG_P:
+			return 2;
+		case SIM_ARG_ADDR:
+			return 3;
+		case SIM_ARG_DOT_FILE:
+			return c->nargs ? c->nargs - 1 : 0;
+		default:
+			return 0;
+		}
+	}
+	switch (a) {
+	case SIM_ARG_P:
+		want = TARG_PROC;
+		break;
+	case SIM_ARG_CHILD:
+		want = TARG_CHILD;
+		break;
+	case SIM_ARG_ADDR:
+		want = TARG_ADDR;
+		break;
+	case SIM_ARG_NPAGES:
+		want = TARG_NPAGES;
+		break;
+	case SIM_ARG_NEW_ADDR:
+		want = TARG_NEW_ADDR;
+		break;
+	case SIM_ARG_NEW_NPAGES:
+		want = TARG_NEW_NPAGES;
+		break;
+	default:
+		return 0; /* the command as a whole */
+	}
+	for (unsigned i = 0; info && i < info->nargs; i++)
+		if (info->args[i].kind == want ||
+		    (want == TARG_PROC && info->args[i].kind == TARG_NEW_PROC))
+			return i + 1;
+	return 0;
+}
+
 static int sim_failed(struct replay *r, const struct trace_cmd *c,
 		      const struct sim_error *e)
 {
-	return replay_fail_at(r, c, e->arg, "%s", e->msg);
+	return replay_fail_at(r, c, replay_word_of(c, e->arg), "%s", e->msg);
 }
 
 static struct task *task_arg(struct replay *r, const struct trace_cmd *c,

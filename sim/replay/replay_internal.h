@@ -17,6 +17,9 @@ struct replay {
 int replay_fail_at(struct replay *r, const struct trace_cmd *c, unsigned arg,
 		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* The word of @c an error of the model is about (0: the command). */
+unsigned replay_word_of(const struct trace_cmd *c, enum sim_arg a);
+
 /* replay_rmap.c: 0 done, -1 error, 1 failure (divergence or --strict). */
 int replay_check(struct replay *r, const struct trace_cmd *c, bool after_each);
 /* @t: the live process P of `rmap P ADDR`, `migrate P ADDR`. */

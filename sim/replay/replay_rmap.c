@@ -212,7 +212,7 @@ int replay_migrate(struct replay *r, const struct trace_cmd *c, struct task *t)
 
 	if (sim_migrate_record(r->sim, t, c->addr, c->argpos[0].line, &res, &rec, &e)) {
 		ksm_snapshot_free(&rec);
-		return replay_fail_at(r, c, e.arg, "%s", e.msg);
+		return replay_fail_at(r, c, replay_word_of(c, e.arg), "%s", e.msg);
 	}
 	ksm_migrate_summarize(&rec.migrate, &r->res->last_migrate);
 	r->res->has_migrate = true;

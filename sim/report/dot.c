@@ -13,22 +13,6 @@
 #include "ksmsim/rmap.h"
 #include "report/dot_internal.h"
 
-/* Words of `dot WHAT [P [ADDR]] FILE`, for err->arg. */
-enum { W_WHAT = 1, W_P = 2, W_ADDR = 3 };
-
-static unsigned file_word(enum trace_dot_what what)
-{
-	switch (what) {
-	case TDOT_ANON_VMA:
-	case TDOT_RMAP:
-		return 4;
-	case TDOT_MM:
-		return 3;
-	default:
-		return 2;
-	}
-}
-
 int sim_dot(struct ksm_sim *sim, enum trace_dot_what what, const char *proc,
 	    uint64_t addr, const char *file, const struct dot_opts *opts,
 	    struct sim_error *err)
@@ -43,24 +27,24 @@ int sim_dot(struct ksm_sim *sim, enum trace_dot_what what, const char *proc,
 
 	switch (what) {
 	case TDOT_RMAP:
-		if (!(task = dot_find_proc(sim, proc, W_P, "", err)))
+		if (!(task = dot_find_proc(sim, proc, SIM_ARG_P, "", err)))
 			return -1;
 		folio = rmap_folio_at(sim, task, addr);
 		if (!folio || !(folio->flags & FOLIO_KSM))
-			return sim_fail(err, (enum sim_arg)W_ADDR,
+			return sim_fail(err, SIM_ARG_ADDR,
 					"%s maps no KSM page at 0x%llx", task->name,
 					(unsigned long long)addr);
 		vma = vma_lookup(task->mm, addr);
 		break;
 	case TDOT_ANON_VMA:
 	case TDOT_MM:
-		if (!(task = dot_find_proc(sim, proc, W_P, "", err)))
+		if (!(task = dot_find_proc(sim, proc, SIM_ARG_P, "", err)))
 			return -1;
 		if (what == TDOT_MM)
 			break;
 		vma = vma_lookup(task->mm, addr);
 		if (!vma)
-			return sim_fail(err, (enum sim_arg)W_ADDR, "%s has no VMA at 0x%llx",
+			return sim_fail(err, SIM_ARG_ADDR, "%s has no VMA at 0x%llx",
 					task->name, (unsigned long long)addr);
 		break;
 	case TDOT_STABLE:
@@ -68,7 +52,7 @@ int sim_dot(struct ksm_sim *sim, enum trace_dot_what what, const char *proc,
 	case TDOT_ALL:
 		break;
 	default:
-		return sim_fail(err, (enum sim_arg)W_WHAT, "unknown picture %d", (int)what);
+		return sim_fail(err, SIM_ARG_DOT_WHAT, "unknown picture %d", (int)what);
 	}
 
 	dot_open(&d, sim, opts);
@@ -121,7 +105,7 @@ int sim_dot(struct ksm_sim *sim, enum trace_dot_what what, const char *proc,
 	dot_more(&d, d.g);
 	dot_legend(&d, d.g);
 	dot_say_cuts(&d, opts);
-	rc = dot_output_progress(&d, file, file_word(what), opts, err);
+	rc = dot_output_progress(&d, file, SIM_ARG_DOT_FILE, opts, err);
 out:
 	dot_close(&d);
 	return rc;
@@ -140,7 +124,7 @@ int sim_dot_rmap_folio(struct ksm_sim *sim, struct folio *folio, const char *fil
 	dot_draw_rmap(&d, d.g, folio);
 	dot_more(&d, d.g);
 	dot_legend(&d, d.g);
-	rc = dot_output(&d, file, 0, err);
+	rc = dot_output(&d, file, SIM_ARG_CMD, err);
 	dot_close(&d);
 	return rc;
 }

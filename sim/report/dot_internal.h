@@ -328,7 +328,7 @@ void dot_legend(struct dot *d, Agraph_t *g);
 /* ---- options and limits (dot_opts.c) ---- */
 /* The live process @name, or NULL with "no live process named" in @err
  * (err->arg @arg, the message after @what). */
-struct task *dot_find_proc(struct ksm_sim *sim, const char *name, unsigned arg,
+struct task *dot_find_proc(struct ksm_sim *sim, const char *name, enum sim_arg arg,
 			   const char *what, struct sim_error *err);
 /* Check @opts (may be NULL) against picture @what and set the focus and
  * the pinned page of @d from them; an option @what has no use for is an
@@ -351,9 +351,9 @@ void dot_say_cuts(struct dot *d, const struct dot_opts *opts);
  * rendered as the file name's extension says.  A failure is reported as
  * err->arg @arg and leaves no file behind.
  */
-int dot_output(struct dot *d, const char *file, unsigned arg, struct sim_error *err);
+int dot_output(struct dot *d, const char *file, enum sim_arg arg, struct sim_error *err);
 /* dot_output() with the progress opts->progress asks for around it. */
-int dot_output_progress(struct dot *d, const char *file, unsigned arg,
+int dot_output_progress(struct dot *d, const char *file, enum sim_arg arg,
 			const struct dot_opts *opts, struct sim_error *err);
 
 #endif /* KSMSIM_REPORT_DOT_INTERNAL_H */

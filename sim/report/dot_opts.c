@@ -14,13 +14,13 @@
 
 #include "report/dot_internal.h"
 
-struct task *dot_find_proc(struct ksm_sim *sim, const char *name, unsigned arg,
+struct task *dot_find_proc(struct ksm_sim *sim, const char *name, enum sim_arg arg,
 			   const char *what, struct sim_error *err)
 {
 	struct task *t = name ? sim_find_task(sim, name) : NULL;
 
 	if (!t)
-		sim_fail(err, (enum sim_arg)arg, "%sno live process named '%s'", what,
+		sim_fail(err, arg, "%sno live process named '%s'", what,
 			 name ? name : "");
 	return t;
 }
@@ -55,19 +55,19 @@ int dot_resolve_opts(struct dot *d, enum trace_dot_what what,
 		return 0;
 	/* An option the picture has no use for is a mistake, not a no-op. */
 	if (opts->focus && !(use & USE_FOCUS))
-		return sim_fail(err, (enum sim_arg)0, "focus: %s draws no other process to leave out",
+		return sim_fail(err, SIM_ARG_CMD, "focus: %s draws no other process to leave out",
 				name);
 	if (opts->page_proc && !(use & USE_PAGE))
-		return sim_fail(err, (enum sim_arg)0, "page: only stable and all draw KSM pages to choose from, not %s",
+		return sim_fail(err, SIM_ARG_CMD, "page: only stable and all draw KSM pages to choose from, not %s",
 				name);
 	if (opts->range_hi && !(use & USE_RANGE))
-		return sim_fail(err, (enum sim_arg)0, "range: %s is of one page already", name);
+		return sim_fail(err, SIM_ARG_CMD, "range: %s is of one page already", name);
 	if (opts->range_hi && opts->range_hi <= opts->range_lo)
-		return sim_fail(err, (enum sim_arg)0, "range: 0x%llx-0x%llx is empty",
+		return sim_fail(err, SIM_ARG_CMD, "range: 0x%llx-0x%llx is empty",
 				(unsigned long long)opts->range_lo,
 				(unsigned long long)opts->range_hi);
 	if (opts->focus) {
-		if (!(t = dot_find_proc(d->sim, opts->focus, 0, "focus: ", err)))
+		if (!(t = dot_find_proc(d->sim, opts->focus, SIM_ARG_CMD, "focus: ", err)))
 			return -1;
 		d->focus_mm = t->mm;
 	}
@@ -76,13 +76,13 @@ int dot_resolve_opts(struct dot *d, enum trace_dot_what what,
 		struct folio *f = NULL;
 		pte_t pte;
 
-		if (!(t = dot_find_proc(d->sim, opts->page_proc, 0, "page: ", err)))
+		if (!(t = dot_find_proc(d->sim, opts->page_proc, SIM_ARG_CMD, "page: ", err)))
 			return -1;
 		pte = pte_get(t->mm, a);
 		if (pte_present(pte) && !is_zero_pfn(pte_pfn(pte)))
 			f = pfn_folio(d->sim, pte_pfn(pte));
 		if (!f || !folio_stable_node(f))
-			return sim_fail(err, (enum sim_arg)0, "page: %s maps no KSM page at 0x%llx",
+			return sim_fail(err, SIM_ARG_CMD, "page: %s maps no KSM page at 0x%llx",
 					t->name, (unsigned long long)opts->page_addr);
 		d->focus_node = folio_stable_node(f);
 		d->pin_vma = vma_lookup(t->mm, a);

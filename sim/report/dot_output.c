@@ -100,14 +100,14 @@ const char *__lsan_default_suppressions(void)
 }
 #endif
 
-static int file_fail(struct sim_error *err, unsigned arg, const char *file,
+static int file_fail(struct sim_error *err, enum sim_arg arg, const char *file,
 		     const char *why)
 {
-	return sim_fail(err, (enum sim_arg)arg, "cannot write %s: %s", file, why);
+	return sim_fail(err, arg, "cannot write %s: %s", file, why);
 }
 
 static int write_dot_text(struct dot *d, const char *tmp, const char *file,
-			  unsigned arg, struct sim_error *err)
+			  enum sim_arg arg, struct sim_error *err)
 {
 	FILE *f = fopen(tmp, "w");
 	int rc;
@@ -132,7 +132,7 @@ static int write_dot_text(struct dot *d, const char *tmp, const char *file,
  * opens it (a FIFO's reader would see its end), and its size says nothing.
  */
 static int render(struct dot *d, enum dot_format fmt, const char *tmp,
-		  const char *file, bool in_place, unsigned arg, struct sim_error *err)
+		  const char *file, bool in_place, enum sim_arg arg, struct sim_error *err)
 {
 	static const char *const names[] = {
 		[DOT_FORMAT_SVG] = "svg", [DOT_FORMAT_PNG] = "png", [DOT_FORMAT_PDF] = "pdf",
@@ -157,17 +157,17 @@ static int render(struct dot *d, enum dot_format fmt, const char *tmp,
 	old = agseterrf(gv_collect);
 	gvc = gvc_context();
 	if (gvLayout(gvc, d->g, "dot")) {
-		rc = sim_fail(err, (enum sim_arg)arg, "cannot lay out the graph for %s: %s",
+		rc = sim_fail(err, arg, "cannot lay out the graph for %s: %s",
 			      file, gv_msg[0] ? gv_msg : "Graphviz failed");
 	} else {
 		if (gvRenderFilename(gvc, d->g, names[fmt], tmp))
-			rc = sim_fail(err, (enum sim_arg)arg, "cannot render %s as %s: %s",
+			rc = sim_fail(err, arg, "cannot render %s as %s: %s",
 				      file, names[fmt], gv_msg[0] ? gv_msg : "Graphviz failed");
 		gvFreeLayout(gvc, d->g);
 	}
 	agseterrf(old);
 	if (!rc && !in_place && (stat(tmp, &st) || st.st_size == 0))
-		rc = sim_fail(err, (enum sim_arg)arg, "cannot render %s as %s: %s", file,
+		rc = sim_fail(err, arg, "cannot render %s as %s: %s", file,
 			      names[fmt], gv_msg[0] ? gv_msg : "Graphviz wrote nothing");
 	return rc;
 }
@@ -177,7 +177,7 @@ static int render(struct dot *d, enum dot_format fmt, const char *tmp,
  * file (/dev/null, a FIFO): renaming over it would replace the device by
  * a regular file, so it is written in place.
  */
-int dot_output(struct dot *d, const char *file, unsigned arg,
+int dot_output(struct dot *d, const char *file, enum sim_arg arg,
 		      struct sim_error *err)
 {
 	enum dot_format fmt = dot_format_of(file);
@@ -222,7 +222,7 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int dot_output_progress(struct dot *d, const char *file, unsigned arg,
+int dot_output_progress(struct dot *d, const char *file, enum sim_arg arg,
 			const struct dot_opts *opts, struct sim_error *err)
 {
 	int nodes = agnnodes(d->g), edges = agnedges(d->g), rc;

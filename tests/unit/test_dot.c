@@ -205,26 +205,27 @@ static void test_errors(void **state)
 	(void)state;
 	empty_tmpdir();
 	snprintf(missing, sizeof(missing), "%s/no/such/x.dot", tmpdir);
-	/* err->arg: the word of `dot WHAT [P [ADDR]] FILE` at fault. */
-	expect_error(sim, TDOT_MM, "zz", 0, tmp("x.dot"), NULL, 2,
+	/* err->arg: which argument of `dot WHAT [P [ADDR]] FILE` is at fault
+	 * (the replayer turns it into the word, replay_word_of()). */
+	expect_error(sim, TDOT_MM, "zz", 0, tmp("x.dot"), NULL, SIM_ARG_P,
 		     "no live process named 'zz'");
-	expect_error(sim, TDOT_ANON_VMA, "zz", A, tmp("x.dot"), NULL, 2,
+	expect_error(sim, TDOT_ANON_VMA, "zz", A, tmp("x.dot"), NULL, SIM_ARG_P,
 		     "no live process named 'zz'");
-	expect_error(sim, TDOT_ANON_VMA, "a", A + 0x10000, tmp("x.dot"), NULL, 3,
+	expect_error(sim, TDOT_ANON_VMA, "a", A + 0x10000, tmp("x.dot"), NULL, SIM_ARG_ADDR,
 		     "a has no VMA at 0x100000010000");
-	expect_error(sim, TDOT_RMAP, "a", A + 0x10000, tmp("x.dot"), NULL, 3,
+	expect_error(sim, TDOT_RMAP, "a", A + 0x10000, tmp("x.dot"), NULL, SIM_ARG_ADDR,
 		     "a maps no KSM page at 0x100000010000");
-	expect_error(sim, TDOT_RMAP, "zz", A, tmp("x.dot"), NULL, 2,
+	expect_error(sim, TDOT_RMAP, "zz", A, tmp("x.dot"), NULL, SIM_ARG_P,
 		     "no live process named 'zz'");
-	expect_error(sim, TDOT_STABLE, NULL, 0, tmp("x.dot"), &focus, 0,
+	expect_error(sim, TDOT_STABLE, NULL, 0, tmp("x.dot"), &focus, SIM_ARG_CMD,
 		     "focus: no live process named 'zz'");
-	expect_error(sim, TDOT_STABLE, NULL, 0, tmp("x.dot"), &page, 0,
+	expect_error(sim, TDOT_STABLE, NULL, 0, tmp("x.dot"), &page, SIM_ARG_CMD,
 		     "page: a maps no KSM page at 0x100000010000");
-	expect_error(sim, TDOT_STABLE, NULL, 0, missing, NULL, 2, "cannot write");
-	expect_error(sim, TDOT_MM, "a", 0, missing, NULL, 3, "cannot write");
-	expect_error(sim, TDOT_ANON_VMA, "a", A, missing, NULL, 4, "cannot write");
+	expect_error(sim, TDOT_STABLE, NULL, 0, missing, NULL, SIM_ARG_DOT_FILE, "cannot write");
+	expect_error(sim, TDOT_MM, "a", 0, missing, NULL, SIM_ARG_DOT_FILE, "cannot write");
+	expect_error(sim, TDOT_ANON_VMA, "a", A, missing, NULL, SIM_ARG_DOT_FILE, "cannot write");
 	snprintf(missing, sizeof(missing), "%s/no/such/x.svg", tmpdir);
-	expect_error(sim, TDOT_ALL, NULL, 0, missing, NULL, 2, "cannot write");
+	expect_error(sim, TDOT_ALL, NULL, 0, missing, NULL, SIM_ARG_DOT_FILE, "cannot write");
 	done(sim);
 }
 
