@@ -33,6 +33,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/array.h"
 #include "kr.h"
 
 #define EXIT_TIMEOUT_MS 10000
@@ -59,14 +60,7 @@ static struct kr_proc *add_proc(struct kr_ctl *c, const char *name, pid_t pid)
 {
 	struct kr_proc *p;
 
-	if (c->n == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 16;
-		c->procs = realloc(c->procs, c->cap * sizeof(*c->procs));
-		if (!c->procs) {
-			perror("ksmsim-kernel-replay: out of memory");
-			abort();
-		}
-	}
+	ARRAY_GROW(c->procs, c->cap, c->n + 1, 16);
 	p = &c->procs[c->n++];
 	memset(p, 0, sizeof(*p));
 	snprintf(p->name, sizeof(p->name), "%s", name);

@@ -29,60 +29,13 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "core/array.h"
+#include "core/file.h"
 #include "kr.h"
 
 #define PM_PRESENT (1ULL << 63)
 #define PM_PFN_MASK ((1ULL << 55) - 1)
 #define PAGEMAP_CHUNK 1024
-
-static int read_text(const char *path, char **buf, size_t *len)
-{
-	size_t cap = 16384, n = 0;
-	char *b = malloc(cap);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0 || !b) {
-		int e = fd < 0 ? errno : ENOMEM;
-
-		free(b);
-		if (fd >= 0)
-			close(fd);
-		return -e;
-	}
-	for (;;) {
-		ssize_t k;
-
-		if (n + 1 >= cap) {
-			char *t = realloc(b, cap * 2);
-
-			if (!t) {
-				free(b);
-				close(fd);
-				return -ENOMEM;
-			}
-			b = t;
-			cap *= 2;
-		}
-		k = read(fd, b + n, cap - n - 1);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			int e = errno;
-
-			free(b);
-			close(fd);
-			return -e;
-		}
-		if (k == 0)
-			break;
-		n += (size_t)k;
-	}
-	close(fd);
-	b[n] = '\0';
-	*buf = b;
-	*len = n;
-	return 0;
-}
 
 /*
  * Each KSM_F_PROCFS row of ksm_snap_proc_fields is a "name value" line of
@@ -96,9 +49,9 @@ int kr_read_ksm_stat(pid_t pid, struct ksm_snap_proc *sp, struct ksm_diag *err)
 	int r;
 
 	snprintf(path, sizeof(path), "/proc/%ld/ksm_stat", (long)pid);
-	r = read_text(path, &buf, &len);
+	r = sim_read_file(path, &buf, &len);
 	if (r)
-		return ksm_diag_set(err, path, 0, 0, "cannot read: %s", strerror(-r));
+		return ksm_diag_set(err, path, 0, 0, "cannot read: %s", strerror(errno));
 	memset(&sp->stat, 0, sizeof(sp->stat));
 	for (unsigned i = 0; ksm_snap_proc_fields[i].name; i++)
 		if (ksm_snap_proc_fields[i].flags & KSM_F_PROCFS)
@@ -135,9 +88,9 @@ int kr_count_vmas(pid_t pid, const struct kr_ranges *rs, int64_t *out,
 	int r;
 
 	snprintf(path, sizeof(path), "/proc/%ld/maps", (long)pid);
-	r = read_text(path, &buf, &len);
+	r = sim_read_file(path, &buf, &len);
 	if (r)
-		return ksm_diag_set(err, path, 0, 0, "cannot read: %s", strerror(-r));
+		return ksm_diag_set(err, path, 0, 0, "cannot read: %s", strerror(errno));
 	*out = 0;
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		unsigned long long s, e;
@@ -241,14 +194,7 @@ int kr_collect_pages(struct kr_pageinfo *pi, pid_t pid, const char *name,
 					return ksm_diag_set(err, "/proc/kpageflags", 0, 0,
 							    "cannot read the flags of PFN %#" PRIx64, pfn);
 				}
-				if (*n == *cap) {
-					*cap = *cap ? *cap * 2 : 1024;
-					*refs = realloc(*refs, *cap * sizeof(**refs));
-					if (!*refs) {
-						close(fd);
-						return ksm_diag_set(err, NULL, 0, 0, "out of memory");
-					}
-				}
+				ARRAY_GROW(*refs, *cap, *n + 1, 1024);
 				r = &(*refs)[(*n)++];
 				r->name = name;
 				r->addr = a + j * KR_PAGE_SIZE;

@@ -15,20 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
 #include "kr.h"
 
 static void reserve(struct kr_ranges *r, size_t n)
 {
-	if (n <= r->cap)
-		return;
-	r->cap = r->cap ? r->cap * 2 : 8;
-	while (r->cap < n)
-		r->cap *= 2;
-	r->v = realloc(r->v, r->cap * sizeof(*r->v));
-	if (!r->v) {
-		perror("ksmsim-kernel-replay: out of memory");
-		abort();
-	}
+	ARRAY_GROW(r->v, r->cap, n, 8);
 }
 
 void kr_ranges_remove(struct kr_ranges *r, uint64_t start, uint64_t end)
