@@ -36,6 +36,21 @@ struct table_ctx {
 	size_t sizes_pos;
 };
 
+/* A string (an int) member's value, and where it starts, for messages. */
+static int string_at(struct jp *p, const char *what, char **s, size_t *at)
+{
+	jp_ws(p);
+	*at = p->pos;
+	return jp_parse_string(p, s, what);
+}
+
+static int int_at(struct jp *p, const char *what, int64_t *v, size_t *at)
+{
+	jp_ws(p);
+	*at = p->pos;
+	return jp_parse_int(p, v, what);
+}
+
 static int parse_sizes(struct jp *p, struct table_ctx *t, int64_t **out)
 {
 	int64_t *v = NULL;
@@ -54,9 +69,7 @@ static int parse_sizes(struct jp *p, struct table_ctx *t, int64_t **out)
 		int64_t x;
 		size_t at;
 
-		jp_ws(p);
-		at = p->pos;
-		if (jp_parse_int(p, &x, what))
+		if (int_at(p, what, &x, &at))
 			goto fail;
 		if (x < 2) {
 			jp_fail_at(p, at, "group size %" PRId64 " in %s (groups have two or more pairs)",
@@ -99,9 +112,7 @@ static int parse_addr(struct jp *p, uint64_t *out, const char *what)
 	bool ok;
 	char *s;
 
-	jp_ws(p);
-	at = p->pos;
-	if (jp_parse_string(p, &s, what))
+	if (string_at(p, what, &s, &at))
 		return -1;
 	n = strlen(s);
 	ok = n > 2 && n <= 18 && s[0] == '0' && s[1] == 'x' && (s[2] != '0' || n == 3);
@@ -210,9 +221,7 @@ static int table_member(struct jp *p, void *ctx, const char *key, size_t keypos)
 		int64_t v;
 		size_t at;
 
-		jp_ws(p);
-		at = p->pos;
-		if (jp_parse_int(p, &v, what))
+		if (int_at(p, what, &v, &at))
 			return -1;
 		/*
 		 * Only the profits are signed; a negative count is a
@@ -230,9 +239,7 @@ static int table_member(struct jp *p, void *ctx, const char *key, size_t keypos)
 		size_t at;
 		int r;
 
-		jp_ws(p);
-		at = p->pos;
-		if (jp_parse_string(p, &s, what))
+		if (string_at(p, what, &s, &at))
 			return -1;
 		r = ksm_advisor_mode_parse(s, (enum ksm_advisor_mode *)m);
 		if (r)
@@ -246,9 +253,7 @@ static int table_member(struct jp *p, void *ctx, const char *key, size_t keypos)
 		size_t at;
 		uint64_t h = 0;
 
-		jp_ws(p);
-		at = p->pos;
-		if (jp_parse_string(p, &s, what))
+		if (string_at(p, what, &s, &at))
 			return -1;
 		if (strlen(s) != 16) {
 			free(s);
@@ -278,9 +283,7 @@ static int table_member(struct jp *p, void *ctx, const char *key, size_t keypos)
 		char *s;
 		size_t at;
 
-		jp_ws(p);
-		at = p->pos;
-		if (jp_parse_string(p, &s, what))
+		if (string_at(p, what, &s, &at))
 			return -1;
 		if (!valid_proc_name(s)) {
 			jp_fail_at(p, at, "invalid process name \"%s\" in %s", s, what);
@@ -298,9 +301,7 @@ static int table_member(struct jp *p, void *ctx, const char *key, size_t keypos)
 		size_t at;
 		int r;
 
-		jp_ws(p);
-		at = p->pos;
-		if (jp_parse_string(p, &s, what))
+		if (string_at(p, what, &s, &at))
 			return -1;
 		r = ksm_snap_frame_parse(s, (enum ksm_migrate_frame *)m);
 		if (r)
@@ -313,9 +314,7 @@ static int table_member(struct jp *p, void *ctx, const char *key, size_t keypos)
 		int64_t v;
 		size_t at;
 
-		jp_ws(p);
-		at = p->pos;
-		if (jp_parse_int(p, &v, what))
+		if (int_at(p, what, &v, &at))
 			return -1;
 		if (v < -1)
 			return jp_fail_at(p, at, "%s must be a node (0 or more), or -1 for none", what);
@@ -328,9 +327,7 @@ static int table_member(struct jp *p, void *ctx, const char *key, size_t keypos)
 		char *s;
 		size_t at;
 
-		jp_ws(p);
-		at = p->pos;
-		if (jp_parse_string(p, &s, what))
+		if (string_at(p, what, &s, &at))
 			return -1;
 		if (strlen(s) > KSM_SNAP_TEXT_MAX) {
 			free(s);
@@ -458,9 +455,7 @@ static int record_member(struct jp *p, void *ctx, const char *key, size_t keypos
 		int64_t v;
 		size_t at;
 
-		jp_ws(p);
-		at = p->pos;
-		if (jp_parse_int(p, &v, "line"))
+		if (int_at(p, "line", &v, &at))
 			return -1;
 		if (v < 0 || v > (int64_t)UINT32_MAX)
 			return jp_fail_at(p, at, "line out of range");
