@@ -143,6 +143,24 @@ static void report(struct cmp *d, const struct ksm_snapshot *a,
 }
 
 /*
+ * While merging two sorted lists: the element compared @c (< 0: only in
+ * A's, > 0: only in B's) is reported as present on one side, absent on
+ * the other, and that side's index moves on.
+ */
+static void report_one_side(struct cmp *d, const struct ksm_snapshot *a,
+			    const struct ksm_snapshot *b, const char *field, int c,
+			    size_t *i, size_t *j)
+{
+	if (!ignored(d, field))
+		report(d, a, b, field, c < 0 ? "present" : "absent",
+		       c < 0 ? "absent" : "present");
+	if (c < 0)
+		(*i)++;
+	else
+		(*j)++;
+}
+
+/*
  * Field @f of the object at @base as the differ prints it: as the record
  * writes it (strings and the hash quoted), or with @o->expect_values as
  * `expect` writes it (ksm_snapshot_format_value()).
@@ -280,13 +298,7 @@ static void compare_procs(struct cmp *d, const struct ksm_snapshot *a,
 			const char *name = c < 0 ? a->procs[i].name : b->procs[j].name;
 
 			snprintf(field, sizeof(field), "procs.%s", name);
-			if (!ignored(d, field))
-				report(d, a, b, field, c < 0 ? "present" : "absent",
-				       c < 0 ? "absent" : "present");
-			if (c < 0)
-				i++;
-			else
-				j++;
+			report_one_side(d, a, b, field, c, &i, &j);
 			continue;
 		}
 		snprintf(field, sizeof(field), "procs.%s", a->procs[i].name);
@@ -326,13 +338,7 @@ static void compare_mappings(struct cmp *d, const struct ksm_snapshot *ra,
 		snprintf(field, sizeof(field), "migrate.mappings[%s:0x%" PRIx64 "]", k->proc,
 			 k->addr);
 		if (c) {
-			if (!ignored(d, field))
-				report(d, ra, rb, field, c < 0 ? "present" : "absent",
-				       c < 0 ? "absent" : "present");
-			if (c < 0)
-				i++;
-			else
-				j++;
+			report_one_side(d, ra, rb, field, c, &i, &j);
 			continue;
 		}
 		for (const struct ksm_snap_field *f = ksm_snap_mapping_fields; f->name; f++) {
