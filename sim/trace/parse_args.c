@@ -164,13 +164,11 @@ static int parse_npages(struct parser *p, const struct tlex_word *w,
 static int parse_prot(struct parser *p, const struct tlex_word *w,
 		      enum trace_prot *prot)
 {
-	struct quotes q;
-	int i = tparse_lookup(w, prot_names, ARRAY_SIZE(prot_names));
+	int i = tparse_choice(p, w, prot_names, ARRAY_SIZE(prot_names), "PROT",
+			      "rw, r or none");
 
 	if (i < 0)
-		return tparse_err(p, w->col,
-			    "unknown PROT '%s' (expected rw, r or none)",
-			    tlex_quote(w, q.a));
+		return -1;
 	*prot = (enum trace_prot)i;
 	return 0;
 }
@@ -206,13 +204,11 @@ static int split_kv(struct parser *p, const struct tlex_word *w,
 static int parse_advice(struct parser *p, const struct tlex_word *w,
 			enum trace_advice *advice)
 {
-	struct quotes q;
-	int i = tparse_lookup(w, advice_names, ARRAY_SIZE(advice_names));
+	int i = tparse_choice(p, w, advice_names, ARRAY_SIZE(advice_names), "ADVICE",
+			      "mergeable, unmergeable or dontneed");
 
 	if (i < 0)
-		return tparse_err(p, w->col,
-			    "unknown ADVICE '%s' (expected mergeable, unmergeable or dontneed)",
-			    tlex_quote(w, q.a));
+		return -1;
 	*advice = (enum trace_advice)i;
 	return 0;
 }
@@ -241,16 +237,14 @@ static int parse_scan(struct parser *p, const struct tlex_word *w,
 		      struct trace_cmd *c)
 {
 	struct tlex_word name, value;
-	struct quotes q;
 	int i;
 
 	if (split_kv(p, w, "rounds=N or batches=N", &name, &value))
 		return -1;
-	i = tparse_lookup(&name, scan_unit_names, ARRAY_SIZE(scan_unit_names));
+	i = tparse_choice(p, &name, scan_unit_names, ARRAY_SIZE(scan_unit_names),
+			  "scan unit", "rounds=N or batches=N");
 	if (i < 0)
-		return tparse_err(p, name.col,
-			    "unknown scan unit '%s' (expected rounds=N or batches=N)",
-			    tlex_quote(&name, q.a));
+		return -1;
 	c->scan_unit = (enum trace_scan_unit)i;
 	if (tparse_num(p, &value, scan_unit_names[i], &c->scan_count))
 		return -1;
@@ -333,13 +327,11 @@ static int parse_dot(struct parser *p, struct trace_cmd *c)
 	};
 	const struct tlex_word *w = word(p, 1), *f;
 	size_t got = nargs(p) - 1;	/* after WHAT */
-	struct quotes q;
-	int i = tparse_lookup(w, dot_names, ARRAY_SIZE(dot_names));
+	int i = tparse_choice(p, w, dot_names, ARRAY_SIZE(dot_names), "dot target",
+			      "stable, unstable, all, mm, anon_vma or rmap");
 
 	if (i < 0)
-		return tparse_err(p, w->col,
-			    "unknown dot target '%s' (expected stable, unstable, all, mm, anon_vma or rmap)",
-			    tlex_quote(w, q.a));
+		return -1;
 	if (got != want[i])
 		return tparse_err(p, got < want[i] ? w->col : word(p, want[i] + 2)->col,
 			    "dot %s takes %s, got %zu argument%s",

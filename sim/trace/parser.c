@@ -38,6 +38,18 @@ int tparse_lookup(const struct tlex_word *w, const char *const *tab, size_t n)
 	return -1;
 }
 
+int tparse_choice(struct parser *p, const struct tlex_word *w, const char *const *tab,
+		  size_t n, const char *what, const char *expected)
+{
+	struct quotes q;
+	int i = tparse_lookup(w, tab, n);
+
+	if (i < 0)
+		return tparse_err(p, w->col, "unknown %s '%s' (expected %s)", what,
+				  tlex_quote(w, q.a), expected);
+	return i;
+}
+
 int tparse_lookup_nt(const struct tlex_word *w, const char *const *tab)
 {
 	int i;

@@ -51,6 +51,13 @@ struct quotes {
 
 /* Index of @w in table @tab of @n names (NULLs skipped), or -1. */
 int tparse_lookup(const struct tlex_word *w, const char *const *tab, size_t n);
+/*
+ * tparse_choice() - tparse_lookup(), and for a word that is none of them
+ * the diagnostic "unknown WHAT 'WORD' (expected EXPECTED)" at the word.
+ * Returns the index, or -1 after the diagnostic.
+ */
+int tparse_choice(struct parser *p, const struct tlex_word *w, const char *const *tab,
+		  size_t n, const char *what, const char *expected);
 /* Same for a NULL-terminated table. */
 int tparse_lookup_nt(const struct tlex_word *w, const char *const *tab);
 
